@@ -1,0 +1,99 @@
+"""Argument normalisation and validation shared by every convcore function.
+
+Every user-facing check lives here, so that each error message is written once and
+each function raises ``ValueError`` naming the offending value (never ``assert``).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+Pair = tuple[int, int]
+Pads = tuple[int, int, int, int]  # top, bottom, left, right
+
+
+def integer(value, name: str, minimum: int = 1) -> int:
+    """Return ``value`` as an ``int``, checking it is an integer ``>= minimum``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an int, got {value!r}")
+    if value < minimum:
+        kind = "positive" if minimum == 1 else f">= {minimum}"
+        raise ValueError(f"{name} must be {kind}, got {value!r}")
+    return int(value)
+
+
+def pair(value, name: str, minimum: int = 1) -> Pair:
+    """Return ``value`` as an ``(int, int)`` pair, checking each entry is ``>= minimum``."""
+    items = tuple(value) if isinstance(value, (tuple, list, np.ndarray)) else (value, value)
+    if len(items) != 2:
+        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+    try:
+        return integer(items[0], name, minimum), integer(items[1], name, minimum)
+    except ValueError as exc:
+        if "must be an int" in str(exc):
+            raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}") from None
+        raise ValueError(f"{str(exc).split(',')[0]}, got {value!r}") from None
+
+
+def as_float_array(a, name: str, ndims: tuple[int, ...]) -> np.ndarray:
+    """Convert ``a`` to a floating NumPy array with one of ``ndims`` dimensions, all finite."""
+    try:
+        arr = np.asarray(a)
+    except (TypeError, ValueError) as exc:  # ragged nested lists
+        raise ValueError(f"{name} is not a rectangular numeric array: {exc}") from None
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
+    ):
+        raise ValueError(f"{name} must be numeric, got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        raise ValueError(f"{name} must be real, got dtype {arr.dtype}")
+    if arr.ndim not in ndims:
+        want = " or ".join(f"{d}-D" for d in ndims)
+        raise ValueError(f"{name} must be {want}, got {arr.ndim}-D with shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape})")
+    if not np.issubdtype(arr.dtype, np.floating):
+        arr = arr.astype(np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinity")
+    return arr
+
+
+def batched(x: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Add a batch axis to an unbatched ``(C, H, W)`` array; report whether one was added."""
+    if x.ndim == 3:
+        return x[None], True
+    return x, False
+
+
+def conv_pads(padding, kernel: Pair, stride: Pair, dilation: Pair) -> Pads:
+    """Resolve ``padding`` (int, pair, ``'valid'`` or ``'same'``) to explicit per-side pads.
+
+    ``'same'`` follows PyTorch: total padding ``D·(K−1)``, the odd extra on the bottom/right,
+    and only for stride 1.
+    """
+    if isinstance(padding, str):
+        if padding == "valid":
+            return 0, 0, 0, 0
+        if padding == "same":
+            if stride != (1, 1):
+                raise ValueError(f"padding='same' needs stride 1, got stride={stride}")
+            th, tw = (d * (k - 1) for d, k in zip(dilation, kernel))
+            return th // 2, th - th // 2, tw // 2, tw - tw // 2
+        raise ValueError(f"padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
+    ph, pw = pair(padding, "padding", minimum=0)
+    return ph, ph, pw, pw
+
+
+def check_fits(in_hw: Pair, kernel: Pair, pads: Pads, dilation: Pair) -> None:
+    """Raise if the dilated kernel is larger than the padded input in either direction."""
+    padded = (in_hw[0] + pads[0] + pads[1], in_hw[1] + pads[2] + pads[3])
+    reach = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel))
+    if reach[0] > padded[0] or reach[1] > padded[1]:
+        dil = "" if dilation == (1, 1) else f" (dilated from {kernel[0]}×{kernel[1]})"
+        raise ValueError(
+            f"kernel {reach[0]}×{reach[1]}{dil} is larger than the padded input "
+            f"{padded[0]}×{padded[1]}"
+        )
