@@ -43,9 +43,7 @@ def as_float_array(a, name: str, ndims: tuple[int, ...]) -> np.ndarray:
         arr = np.asarray(a)
     except (TypeError, ValueError) as exc:  # ragged nested lists
         raise ValueError(f"{name} is not a rectangular numeric array: {exc}") from None
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
-    ):
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
         raise ValueError(f"{name} must be numeric, got dtype {arr.dtype}")
     if np.issubdtype(arr.dtype, np.complexfloating):
         raise ValueError(f"{name} must be real, got dtype {arr.dtype}")
@@ -80,20 +78,8 @@ def conv_pads(padding, kernel: Pair, stride: Pair, dilation: Pair) -> Pads:
         if padding == "same":
             if stride != (1, 1):
                 raise ValueError(f"padding='same' needs stride 1, got stride={stride}")
-            th, tw = (d * (k - 1) for d, k in zip(dilation, kernel))
+            th, tw = (d * (k - 1) for d, k in zip(dilation, kernel, strict=True))
             return th // 2, th - th // 2, tw // 2, tw - tw // 2
         raise ValueError(f"padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
     ph, pw = pair(padding, "padding", minimum=0)
     return ph, ph, pw, pw
-
-
-def check_fits(in_hw: Pair, kernel: Pair, pads: Pads, dilation: Pair) -> None:
-    """Raise if the dilated kernel is larger than the padded input in either direction."""
-    padded = (in_hw[0] + pads[0] + pads[1], in_hw[1] + pads[2] + pads[3])
-    reach = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel))
-    if reach[0] > padded[0] or reach[1] > padded[1]:
-        dil = "" if dilation == (1, 1) else f" (dilated from {kernel[0]}×{kernel[1]})"
-        raise ValueError(
-            f"kernel {reach[0]}×{reach[1]}{dil} is larger than the padded input "
-            f"{padded[0]}×{padded[1]}"
-        )

@@ -16,7 +16,6 @@ from convcore._args import (
     Pads,
     as_float_array,
     batched,
-    check_fits,
     conv_pads,
     integer,
     pair,
@@ -68,9 +67,10 @@ def output_size_terms(size, kernel_size, stride=1, padding=0, dilation=1) -> Out
     reach = dilation * (kernel - 1) + 1
     numerator = size + before + after - reach
     if numerator < 0:
+        dilated = "" if dilation == 1 else f" (kernel {kernel} with dilation {dilation})"
         raise ValueError(
-            f"kernel {reach} (dilation {dilation}) is larger than the padded input "
-            f"{size + before + after}"
+            f"kernel extent {reach}{dilated} is larger than the padded input "
+            f"{size + before + after} (size {size} + padding {before + after})"
         )
     return OutputSizeTerms(
         size, kernel, stride, before + after, dilation, reach, numerator, numerator // stride + 1
@@ -125,7 +125,6 @@ def _windows(x_padded: np.ndarray, kernel, stride, dilation, out_hw) -> np.ndarr
 
 def _unfold_padded(x: np.ndarray, kernel, stride, pads: Pads, dilation):
     n, c_in, h, w = x.shape
-    check_fits((h, w), kernel, pads, dilation)
     out_hw = _out_hw((h, w), kernel, stride, pads, dilation)
     view = _windows(pad2d(x, pads), kernel, stride, dilation, out_hw)
     return view.reshape(n, c_in * kernel[0] * kernel[1], out_hw[0] * out_hw[1]), out_hw
@@ -194,7 +193,6 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1) -> np
         raise ValueError(
             f"input has {rows} rows, not a multiple of kernel_size {kernel[0]}×{kernel[1]}"
         )
-    check_fits((h, w), kernel, pads, dilation)
     out_h, out_w = _out_hw((h, w), kernel, stride, pads, dilation)
     if out_h * out_w != length:
         raise ValueError(f"input has L={length} columns but the windows number {out_h * out_w}")
@@ -249,7 +247,6 @@ def conv_args(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=
             raise ValueError(f"bias must have shape ({c_out},), got {bias.shape}")
     stride, dilation = pair(stride, "stride"), pair(dilation, "dilation")
     pads = conv_pads(padding, (kh, kw), stride, dilation)
-    check_fits(x.shape[2:], (kh, kw), pads, dilation)
     out_hw = _out_hw(x.shape[2:], (kh, kw), stride, pads, dilation)
     dtype = np.result_type(x, weight, *(() if bias is None else (bias,)))
     x, weight = x.astype(dtype, copy=False), weight.astype(dtype, copy=False)
