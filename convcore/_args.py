@@ -26,7 +26,8 @@ def integer(value, name: str, minimum: int = 1) -> int:
 
 def pair(value, name: str, minimum: int = 1) -> Pair:
     """Return ``value`` as an ``(int, int)`` pair, checking each entry is ``>= minimum``."""
-    items = tuple(value) if isinstance(value, (tuple, list, np.ndarray)) else (value, value)
+    sequence = isinstance(value, (tuple, list)) or (isinstance(value, np.ndarray) and value.ndim)
+    items = tuple(value) if sequence else (value, value)
     if len(items) != 2:
         raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
     try:

@@ -33,7 +33,9 @@ class OutputSizeTerms:
     size: int
     kernel: int
     stride: int
-    pad_total: int
+    pad_before: int  #: padding before the first row/column
+    pad_after: int  #: padding after the last row/column
+    pad_total: int  #: ``pad_before + pad_after`` (``2·P`` when symmetric)
     dilation: int
     reach: int  #: extent of the dilated kernel, ``dilation·(kernel − 1) + 1``
     numerator: int  #: ``size + pad_total − reach``
@@ -73,7 +75,16 @@ def output_size_terms(size, kernel_size, stride=1, padding=0, dilation=1) -> Out
             f"{size + before + after} (size {size} + padding {before + after})"
         )
     return OutputSizeTerms(
-        size, kernel, stride, before + after, dilation, reach, numerator, numerator // stride + 1
+        size,
+        kernel,
+        stride,
+        before,
+        after,
+        before + after,
+        dilation,
+        reach,
+        numerator,
+        numerator // stride + 1,
     )
 
 

@@ -6,7 +6,7 @@ object per step). Scenes index it; they never compute.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -142,6 +142,7 @@ def trace_conv2d(
         As :func:`convcore.conv2d`, or for positions outside the output map.
     """
     a = conv_args(input, weight, bias, stride, padding, dilation, groups)
+    a = replace(a, unbatched=False)  # a trace always keeps the batch axis, `out` included
     c_out, c_in_g, kh, kw = a.weight.shape
     pos = _positions(positions, a.out_hw)
     out_index = np.stack(np.divmod(pos, a.out_hw[1]), axis=1)

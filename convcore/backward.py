@@ -1,0 +1,277 @@
+"""The backward pass of ``conv2d``: gradients of the input, the weight and the bias.
+
+:func:`conv2d_backward` is the fast route (im2col columns, one matmul per group, col2im).
+:func:`trace_conv2d_backward` records the textbook route the gradient video draws: each
+gradient is itself a convolution.
+
+- ``grad_weight``: the padded input correlated with ``grad_out`` as the kernel, the kernel's
+  taps spread apart by the forward stride (dilation = stride) and moved by the forward
+  dilation (stride = dilation).
+- ``grad_x``: ``grad_out`` with ``stride − 1`` zeros inserted between its cells, padded by
+  ``dilation·(k − 1)`` on every side ("full" convolution), correlated with the kernel
+  rotated by 180°; the zero padding of the forward pass is then cut off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from convcore._args import as_float_array
+from convcore.functional import ConvArgs, _unfold_padded, conv_args, fold, pad2d
+from convcore.trace import ConvTrace, trace_conv2d
+
+
+def _grad_out(grad_output, a: ConvArgs) -> np.ndarray:
+    """Validate ``grad_output`` against the forward output shape; return it batched."""
+    g = as_float_array(grad_output, "grad_output", (3, 4))
+    expected = (a.x.shape[0], a.weight.shape[0], *a.out_hw)
+    shown = expected[1:] if a.unbatched else expected
+    if g.shape != shown:
+        raise ValueError(f"grad_output must have the conv2d output shape {shown}, got {g.shape}")
+    return (g[None] if a.unbatched else g).astype(np.result_type(g, a.x), copy=False)
+
+
+def conv2d_backward(
+    grad_output, input, weight, stride=1, padding=0, dilation=1, groups=1, bias=True
+):
+    """Gradients of :func:`convcore.conv2d` with respect to input, weight and bias.
+
+    With ``cols`` the im2col columns of the padded input (:func:`convcore.unfold`), per group
+    ``g``: ``grad_weight_g = grad_out_g @ cols_gᵀ`` (summed over the batch),
+    ``grad_cols_g = weight_gᵀ @ grad_out_g`` folded back (col2im, overlaps added) and cropped
+    to the unpadded input; ``grad_bias = Σ_{n, out_h, out_w} grad_out``.
+
+    Parameters
+    ----------
+    grad_output : array_like, shape (N, C_out, out_h, out_w) or (C_out, out_h, out_w)
+        Gradient of the loss with respect to the convolution's output.
+    input : array_like, shape (N, C_in, H, W) or (C_in, H, W)
+    weight : array_like, shape (C_out, C_in/groups, kH, kW)
+    stride, padding, dilation, groups
+        As :func:`convcore.conv2d` (``padding`` may be an int, a pair, 'valid' or 'same').
+    bias : bool
+        Whether the convolution had a bias; if False, ``grad_bias`` is None.
+
+    Returns
+    -------
+    grad_input : numpy.ndarray, shape of ``input``
+    grad_weight : numpy.ndarray, shape (C_out, C_in/groups, kH, kW)
+    grad_bias : numpy.ndarray, shape (C_out,), or None
+
+    Raises
+    ------
+    ValueError
+        As :func:`convcore.conv2d`, or if ``grad_output`` does not have the output shape.
+    """
+    a = conv_args(input, weight, None, stride, padding, dilation, groups)
+    grad_out = _grad_out(grad_output, a)
+    n, g = a.x.shape[0], a.groups
+    cols, (out_h, out_w) = _unfold_padded(a.x, a.weight.shape[2:], a.stride, a.pads, a.dilation)
+    cols = cols.reshape(n, g, -1, out_h * out_w)  # (N, g, Cg·kH·kW, L)
+    go = grad_out.reshape(n, g, -1, out_h * out_w)  # (N, g, Og, L)
+    # grad_weight_g = Σ_n go_g @ cols_gᵀ: one matmul per group, the batch joined to L
+    go_g = go.transpose(1, 2, 0, 3).reshape(g, -1, n * out_h * out_w)
+    cols_g = cols.transpose(1, 0, 3, 2).reshape(g, n * out_h * out_w, -1)
+    grad_weight = np.matmul(go_g, cols_g).reshape(a.weight.shape)
+    # grad_cols_g = weight_gᵀ @ go_g, then col2im
+    w_t = a.weight.reshape(g, go.shape[2], -1).transpose(0, 2, 1)
+    grad_x = _fold_unpad(np.matmul(w_t[None], go).reshape(n, -1, out_h * out_w), a)
+    grad_bias = grad_out.sum(axis=(0, 2, 3)) if bias else None
+    return (grad_x[0] if a.unbatched else grad_x), grad_weight, grad_bias
+
+
+def _fold_unpad(grad_cols: np.ndarray, a: ConvArgs) -> np.ndarray:
+    """col2im onto the padded input (:func:`convcore.fold`), then cut the padding off."""
+    top, bottom, left, right = a.pads
+    h, w = a.x.shape[2:]
+    kernel = a.weight.shape[2:]
+    padded = fold(grad_cols, (h + top + bottom, w + left + right), kernel, a.dilation, 0, a.stride)
+    return padded[:, :, top : top + h, left : left + w]
+
+
+def dilate2d(x: np.ndarray, stride) -> np.ndarray:
+    """Insert ``stride − 1`` zeros between the cells of the last two axes.
+
+    Shape ``(..., H, W)`` → ``(..., s_h·(H − 1) + 1, s_w·(W − 1) + 1)``; cell ``(i, j)`` moves
+    to ``(s_h·i, s_w·j)``. This undoes the stride of a forward convolution in its gradient.
+    """
+    s_h, s_w = stride
+    h, w = x.shape[-2:]
+    out = np.zeros((*x.shape[:-2], s_h * (h - 1) + 1, s_w * (w - 1) + 1), x.dtype)
+    out[..., ::s_h, ::s_w] = x
+    return out
+
+
+@dataclass(frozen=True)
+class GradientTrace:
+    """Both gradients of one convolution, each drawn as a convolution of its own.
+
+    ``Cg = C_in/groups``, ``Og = C_out/groups``, ``g = groups``. ``Hp, Wp`` is the padded
+    input; ``Hc, Wc = d·(k − 1) + s·(out − 1) + 1`` is its covered part, the rows and columns
+    some window reaches (smaller than ``Hp, Wp`` when the stride skips the last ones).
+    ``Hd, Wd = s·(out − 1) + 1`` is the stride-dilated ``grad_out``.
+
+    Attributes
+    ----------
+    x : (N, C_in, H, W) forward input (batched).
+    weight : (C_out, Cg, kH, kW) forward kernel.
+    grad_out : (N, C_out, out_h, out_w) gradient of the loss w.r.t. the output.
+    stride, dilation : (int, int) of the forward convolution.
+    pads : (top, bottom, left, right) forward zero padding.
+    groups : forward channel groups.
+    has_bias : whether the forward convolution had a bias.
+
+    x_padded : (N, C_in, Hp, Wp) input with the forward padding.
+    x_covered : (N, C_in, Hc, Wc) ``x_padded[..., :Hc, :Wc]``.
+    grad_out_dilated : (N, C_out, Hd, Wd) ``grad_out`` with ``stride − 1`` zeros between
+        cells. As the kernel of the ``grad_weight`` convolution it is ``grad_out`` with
+        dilation = stride; it is also the input of the ``grad_x`` convolution.
+    grad_weight_conv : ConvTrace of ``grad_weight`` as a convolution. Batch and channels
+        swap roles: its input is ``x_covered`` arranged ``(Cg, g·N, Hc, Wc)``; its kernel is
+        ``grad_out`` arranged ``(C_out, N, out_h, out_w)`` with dilation = forward stride,
+        stride = forward dilation, groups = ``g``; its ``out`` is ``(Cg, C_out, kH, kW)``,
+        i.e. ``grad_weight`` with its first two axes swapped. For N = C_in = C_out = 1 every
+        array is the picture itself: input ``x_covered``, kernel ``grad_out``, output
+        ``grad_weight``.
+    grad_weight : (C_out, Cg, kH, kW).
+    grad_bias : (C_out,) ``grad_out`` summed over batch and positions (even without bias).
+
+    weight_flipped : (C_in, Og, kH, kW) the kernel rotated by 180° with its in/out channels
+        swapped per group (for one channel: ``weight[0, 0, ::-1, ::-1]``).
+    grad_out_full : (N, C_out, Hd + 2·d_h·(kH − 1), Wd + 2·d_w·(kW − 1))
+        ``grad_out_dilated`` zero-padded by ``dilation·(k − 1)`` on each side.
+    grad_x_conv : ConvTrace of the full convolution: input ``grad_out_dilated`` with padding
+        ``dilation·(k − 1)`` (its ``x_padded`` is ``grad_out_full``), kernel
+        ``weight_flipped``, stride 1, the forward dilation, groups ``g``; its ``out`` is
+        ``grad_x_covered``.
+    grad_x_covered : (N, C_in, Hc, Wc) gradient w.r.t. the covered part of ``x_padded``.
+    grad_x_padded : (N, C_in, Hp, Wp) gradient w.r.t. ``x_padded`` (zero where no window
+        reaches).
+    grad_x : (N, C_in, H, W) ``grad_x_padded`` with the forward padding cut off.
+    """
+
+    x: np.ndarray
+    weight: np.ndarray
+    grad_out: np.ndarray
+    stride: tuple[int, int]
+    pads: tuple[int, int, int, int]
+    dilation: tuple[int, int]
+    groups: int
+    has_bias: bool
+    x_padded: np.ndarray
+    x_covered: np.ndarray
+    grad_out_dilated: np.ndarray
+    grad_weight_conv: ConvTrace
+    grad_weight: np.ndarray
+    grad_bias: np.ndarray
+    weight_flipped: np.ndarray
+    grad_out_full: np.ndarray
+    grad_x_conv: ConvTrace
+    grad_x_covered: np.ndarray
+    grad_x_padded: np.ndarray
+    grad_x: np.ndarray
+
+    @property
+    def covered_shape(self) -> tuple[int, int]:
+        """``(Hc, Wc)``: extent of the padded input that some window reaches."""
+        return self.x_covered.shape[2], self.x_covered.shape[3]
+
+
+def _covered_hw(a: ConvArgs) -> tuple[int, int]:
+    kernel = a.weight.shape[2:]
+    return tuple(
+        d * (k - 1) + s * (o - 1) + 1
+        for d, k, s, o in zip(a.dilation, kernel, a.stride, a.out_hw, strict=True)
+    )
+
+
+def _grad_weight_conv(x_covered: np.ndarray, grad_out: np.ndarray, a: ConvArgs) -> ConvTrace:
+    """``grad_weight`` as a convolution: batch ↔ channels swapped, grad_out as the kernel."""
+    n, c_in, hc, wc = x_covered.shape
+    g, c_out = a.groups, grad_out.shape[1]
+    xs = x_covered.reshape(n, g, c_in // g, hc, wc).transpose(2, 1, 0, 3, 4)
+    ks = grad_out.reshape(n, g, c_out // g, *a.out_hw).transpose(1, 2, 0, 3, 4)
+    return trace_conv2d(
+        xs.reshape(c_in // g, g * n, hc, wc),
+        ks.reshape(c_out, n, *a.out_hw),
+        stride=a.dilation,
+        dilation=a.stride,
+        groups=g,
+    )
+
+
+def _flip_kernel(weight: np.ndarray, groups: int) -> np.ndarray:
+    """Rotate by 180° and swap in/out channels per group: (C_out, Cg, kH, kW) → (C_in, Og, …)."""
+    c_out, c_in_g, kh, kw = weight.shape
+    w = weight.reshape(groups, c_out // groups, c_in_g, kh, kw).transpose(0, 2, 1, 3, 4)
+    return w.reshape(groups * c_in_g, c_out // groups, kh, kw)[..., ::-1, ::-1].copy()
+
+
+def _grad_x_conv(grad_out_dilated: np.ndarray, a: ConvArgs) -> ConvTrace:
+    """``grad_x`` as the full convolution of the dilated ``grad_out`` with the flipped kernel."""
+    kh, kw = a.weight.shape[2:]
+    full_pad = (a.dilation[0] * (kh - 1), a.dilation[1] * (kw - 1))
+    flipped = _flip_kernel(a.weight, a.groups)
+    return trace_conv2d(
+        grad_out_dilated, flipped, padding=full_pad, dilation=a.dilation, groups=a.groups
+    )
+
+
+def trace_conv2d_backward(
+    grad_output, input, weight, stride=1, padding=0, dilation=1, groups=1, bias=True
+) -> GradientTrace:
+    """Trace both gradients of a convolution as convolutions (see :class:`GradientTrace`).
+
+    Parameters
+    ----------
+    grad_output, input, weight, stride, padding, dilation, groups, bias
+        As :func:`conv2d_backward` (unbatched arrays are given a batch axis of 1).
+
+    Returns
+    -------
+    GradientTrace
+        Its ``grad_x``, ``grad_weight`` and ``grad_bias`` equal :func:`conv2d_backward`'s.
+        Memory grows like two :class:`~convcore.ConvTrace` of the gradient convolutions;
+        meant for the small examples a video shows.
+
+    Raises
+    ------
+    ValueError
+        As :func:`conv2d_backward`.
+    """
+    a = conv_args(input, weight, None, stride, padding, dilation, groups)
+    grad_out = _grad_out(grad_output, a)
+    hc, wc = _covered_hw(a)
+    x_padded = pad2d(a.x, a.pads)
+    x_covered = x_padded[:, :, :hc, :wc]
+    grad_out_dilated = dilate2d(grad_out, a.stride)
+    w_conv = _grad_weight_conv(x_covered, grad_out, a)
+    x_conv = _grad_x_conv(grad_out_dilated, a)
+    grad_x_padded = np.zeros_like(x_padded, dtype=x_conv.out.dtype)
+    grad_x_padded[:, :, :hc, :wc] = x_conv.out
+    top, left = a.pads[0], a.pads[2]
+    h, w = a.x.shape[2:]
+    return GradientTrace(
+        x=a.x,
+        weight=a.weight,
+        grad_out=grad_out,
+        stride=a.stride,
+        pads=a.pads,
+        dilation=a.dilation,
+        groups=a.groups,
+        has_bias=bool(bias),
+        x_padded=x_padded,
+        x_covered=x_covered,
+        grad_out_dilated=grad_out_dilated,
+        grad_weight_conv=w_conv,
+        grad_weight=w_conv.out.transpose(1, 0, 2, 3),
+        grad_bias=grad_out.sum(axis=(0, 2, 3)),
+        weight_flipped=x_conv.weight,
+        grad_out_full=x_conv.x_padded,
+        grad_x_conv=x_conv,
+        grad_x_covered=x_conv.out,
+        grad_x_padded=grad_x_padded,
+        grad_x=grad_x_padded[:, :, top : top + h, left : left + w],
+    )

@@ -1,0 +1,189 @@
+"""Drawing pieces shared by every scene: the theme, labelled number grids, titles.
+
+Scenes build mobjects here from trace arrays; nothing here computes convolution arithmetic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from manim import (
+    DOWN,
+    UP,
+    Rectangle,
+    Scene,
+    Square,
+    Text,
+    VGroup,
+    config,
+)
+
+from scenes.textfmt import fmt
+
+FONT = "DejaVu Sans"
+MONO = "DejaVu Sans Mono"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Colours of one theme; every scene takes its colours from here."""
+
+    background: str
+    text: str
+    muted: str
+    grid: str
+    input: str
+    kernel: str
+    output: str
+    padding: str
+    highlight: str
+    accent: str
+
+
+THEMES = {
+    "dark": Theme(
+        background="#111418",
+        text="#EEEEEE",
+        muted="#9AA0A6",
+        grid="#5F6B7A",
+        input="#58C4DD",
+        kernel="#F0AC5F",
+        output="#83C167",
+        padding="#3A3F47",
+        highlight="#FFE14D",
+        accent="#FC6255",
+    ),
+    "light": Theme(
+        background="#FFFFFF",
+        text="#1B1B1B",
+        muted="#5F6368",
+        grid="#9AA5B1",
+        input="#1565C0",
+        kernel="#C2570C",
+        output="#2E7D32",
+        padding="#E3E6EA",
+        highlight="#F9A825",
+        accent="#C62828",
+    ),
+}
+
+
+def label(text: str, color: str, size: float = 26) -> Text:
+    """A one-line caption in the project font."""
+    return Text(text, font=FONT, font_size=size, color=color)
+
+
+class NumberGrid(VGroup):
+    """A labelled grid of numbers: ``cells`` (squares), ``numbers`` (Texts) and ``title``.
+
+    ``numbers`` is built but not added, so a scene can reveal the values one by one;
+    call :meth:`with_numbers` to get a group that shows them all.
+    """
+
+    def __init__(
+        self,
+        values: np.ndarray,
+        title: str,
+        color: str,
+        theme: Theme,
+        cell: float = 0.7,
+        mask: np.ndarray | None = None,
+        show_numbers: bool = True,
+    ):
+        super().__init__()
+        values = np.asarray(values)
+        rows, cols = values.shape
+        self.cell_size = cell
+        self.cells = VGroup()
+        self.numbers = VGroup()
+        size = number_font_size(values, cell)
+        for i in range(rows):
+            for j in range(cols):
+                pad = mask is not None and mask[i, j]
+                sq = Square(cell, stroke_color=theme.grid, stroke_width=2)
+                sq.set_fill(theme.padding if pad else color, opacity=0.85 if pad else 0.14)
+                sq.move_to([j * cell, -i * cell, 0])
+                self.cells.add(sq)
+                num = Text(fmt(values[i, j]), font=FONT, font_size=size, color=theme.text)
+                if pad:
+                    num.set_color(theme.muted)
+                self.numbers.add(num.move_to(sq))
+        self.shape = (rows, cols)
+        self.title = label(title, color).next_to(self.cells, UP, buff=0.25)
+        self.add(self.cells, self.title)
+        if show_numbers:
+            self.add(self.numbers)
+
+    def place(self, x: float, y: float) -> NumberGrid:
+        """Move the grid (numbers included, shown or not) so its cells centre on (x, y)."""
+        offset = np.array([x, y, 0.0]) - self.cells.get_center()
+        self.shift(offset)
+        if self.numbers not in self.submobjects:
+            self.numbers.shift(offset)
+        return self
+
+    def cell(self, i: int, j: int) -> Square:
+        """The square at row ``i``, column ``j``."""
+        return self.cells[i * self.shape[1] + j]
+
+    def number(self, i: int, j: int) -> Text:
+        """The number at row ``i``, column ``j``."""
+        return self.numbers[i * self.shape[1] + j]
+
+
+def number_font_size(values: np.ndarray, cell: float) -> float:
+    """Font size at which the longest formatted value fits one cell."""
+    longest = max(len(fmt(v)) for v in np.ravel(values))
+    return min(cell * 40, cell * 110 / max(longest, 1))
+
+
+def cell_size(rows: int, cols: int, width: float, height: float, largest: float = 0.85):
+    """The largest cell edge (≤ ``largest``) at which a rows×cols grid fits width×height."""
+    return min(largest, width / cols, height / rows)
+
+
+def title_bar(text: str, theme: Theme, subtitle: str | None = None) -> VGroup:
+    """The scene title at the top edge, with an optional smaller subtitle."""
+    group = VGroup(Text(text, font=FONT, font_size=34, color=theme.text, weight="BOLD"))
+    if subtitle:
+        group.add(label(subtitle, theme.muted, 22))
+    group.arrange(DOWN, buff=0.1)
+    if group.width > 13.6:
+        group.scale_to_fit_width(13.6)
+    group.to_edge(UP, buff=0.25)
+    return group
+
+
+def highlight_box(mob, theme: Theme, buff: float = 0.0) -> Rectangle:
+    """A thick outline around ``mob`` in the highlight colour."""
+    box = Rectangle(
+        width=mob.width + 2 * buff,
+        height=mob.height + 2 * buff,
+        stroke_color=theme.highlight,
+        stroke_width=6,
+    )
+    return box.move_to(mob)
+
+
+class ConvScene(Scene):
+    """Base class: applies the theme. Subclasses set their parameters as class attributes."""
+
+    theme_name = "dark"
+
+    @property
+    def theme(self) -> Theme:
+        return THEMES[self.theme_name]
+
+    def setup(self):
+        self.camera.background_color = self.theme.background
+
+    def frame_fits(self, mob, margin: float = 0.15) -> bool:
+        """Whether ``mob`` lies inside the frame (used by tests and asserts nothing)."""
+        half_w, half_h = config.frame_width / 2 - margin, config.frame_height / 2 - margin
+        return (
+            mob.get_left()[0] >= -half_w
+            and mob.get_right()[0] <= half_w
+            and mob.get_bottom()[1] >= -half_h
+            and mob.get_top()[1] <= half_h
+        )

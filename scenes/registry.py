@@ -1,0 +1,67 @@
+"""The explicit registry of scenes the CLI can build: name → module, class, description.
+
+Scene modules are imported only when a scene is loaded, so listing is instant.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+#: CLI option name → scene class attribute.
+PARAM_ATTRS = {
+    "input": "input_matrix",
+    "kernel": "kernel_matrix",
+    "bias": "bias",
+    "stride": "stride",
+    "padding": "padding",
+    "dilation": "dilation",
+}
+CONV_PARAMS = tuple(PARAM_ATTRS)
+
+
+@dataclass(frozen=True)
+class SceneEntry:
+    """One buildable video."""
+
+    name: str
+    module: str
+    class_name: str
+    description: str
+    params: tuple[str, ...] = ()
+
+    def load(self) -> type:
+        """Import the scene module and return the scene class."""
+        return getattr(importlib.import_module(self.module), self.class_name)
+
+    def configured(self, params: dict, theme: str = "dark") -> type:
+        """A subclass of the scene with the given parameters set as class attributes.
+
+        Only parameters this scene accepts are applied.
+        """
+        base = self.load()
+        attrs = {PARAM_ATTRS[k]: v for k, v in params.items() if k in self.params}
+        attrs["theme_name"] = theme
+        return type(base.__name__, (base,), attrs)
+
+
+SCENES: dict[str, SceneEntry] = {
+    entry.name: entry
+    for entry in (
+        SceneEntry(
+            "sliding",
+            "scenes.sliding",
+            "SlidingWindow",
+            "The kernel slides over the input: every window, its products and their sum.",
+            CONV_PARAMS,
+        ),
+    )
+}
+
+
+def get(name: str) -> SceneEntry:
+    """The entry called ``name`` (raises ``ValueError`` listing the known names)."""
+    try:
+        return SCENES[name]
+    except KeyError:
+        raise ValueError(f"unknown scene {name!r}; known scenes: {', '.join(SCENES)}") from None

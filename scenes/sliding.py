@@ -1,0 +1,305 @@
+"""The kernel sliding over the input, position by position, with every product and sum.
+
+Render the article's example (5×5 input 1..25, 3×3 kernel 1..9 → 411 … 951):
+
+    manim render -ql scenes/sliding.py SlidingWindow
+    convanim build sliding --quality low            # same, into media/sliding.mp4
+    convanim build sliding --input "1 2 0; 0 1 2; 2 0 1" --kernel "1 0; 0 1" --padding 1
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    Create,
+    FadeIn,
+    FadeOut,
+    Indicate,
+    Square,
+    Text,
+    Transform,
+    TransformFromCopy,
+    VGroup,
+    Write,
+)
+
+from convcore import ARTICLE_INPUT, ARTICLE_KERNEL, ConvTrace, trace_conv2d
+from scenes.common import (
+    FONT,
+    ConvScene,
+    NumberGrid,
+    cell_size,
+    highlight_box,
+    label,
+    title_bar,
+)
+from scenes.textfmt import equation, fmt, product_terms, shape, size_formula
+
+#: Largest padded input (cells per side) drawn legibly as a number grid at 1080p.
+MAX_INPUT = 12
+#: Largest kernel (cells per side) whose products still fit under the grids.
+MAX_KERNEL = 5
+GRID_Y = 0.2  # centre line of the three grids
+EQUATION_Y = -2.35
+CAPTION_Y = -3.62
+
+
+def check_drawable(trace: ConvTrace) -> None:
+    """Raise ``ValueError`` when the trace is too large to draw legibly."""
+    hp, wp = trace.x_padded.shape[2:]
+    kh, kw = trace.kernel_size
+    if max(hp, wp) > MAX_INPUT:
+        raise ValueError(
+            f"padded input {hp}×{wp} is too large to draw legibly (at most "
+            f"{MAX_INPUT}×{MAX_INPUT}); use a smaller input or less padding"
+        )
+    if max(kh, kw) > MAX_KERNEL:
+        raise ValueError(
+            f"kernel {kh}×{kw} is too large to draw legibly (at most {MAX_KERNEL}×{MAX_KERNEL})"
+        )
+
+
+class SlidingWindow(ConvScene):
+    """The kernel slides over the input; each position's products sum into one output cell."""
+
+    input_matrix = ARTICLE_INPUT
+    kernel_matrix = ARTICLE_KERNEL
+    bias = None  # a number, or None
+    stride = 1
+    padding = 0
+    dilation = 1
+    slow_steps = 2  # positions shown slowly, term by term
+
+    @classmethod
+    def make_trace(cls) -> ConvTrace:
+        """The trace this scene draws (raises ``ValueError`` on unusable parameters)."""
+        x, k = np.asarray(cls.input_matrix), np.asarray(cls.kernel_matrix)
+        if x.ndim != 2 or k.ndim != 2:
+            raise ValueError(
+                f"the sliding-window video draws one channel: input and kernel must be 2-D, "
+                f"got input {x.shape} and kernel {k.shape}"
+            )
+        bias = None if cls.bias is None else [cls.bias]
+        trace = trace_conv2d(
+            x[None, None], k[None, None], bias, cls.stride, cls.padding, cls.dilation
+        )
+        check_drawable(trace)
+        return trace
+
+    def setup(self):
+        super().setup()
+        self.trace = self.make_trace()
+
+    def construct(self):
+        self.show_title()
+        self.show_grids()
+        self.explain_output_size()
+        for k in range(self.trace.n_steps):
+            self.compute_position(k, slow=k < self.slow_steps)
+        self.conclude()
+
+    # -- beats -------------------------------------------------------------------------
+
+    def show_title(self):
+        t = self.trace
+        params = (
+            f"stride {fmt_pair(t.stride)}, padding {fmt_pads(t.pads)}, "
+            f"dilation {fmt_pair(t.dilation)}"
+        )
+        if t.has_bias:
+            params += f", bias {fmt(t.bias[0])}"
+        self.title = title_bar(
+            "Convolution: the sliding window",
+            self.theme,
+            f"cross-correlation, as in PyTorch's Conv2d · {params}",
+        )
+        self.play(FadeIn(self.title), run_time=0.8)
+
+    def show_grids(self):
+        self.input_grid, self.kernel_grid, self.output_grid = self.get_grids()
+        star = Text("⋆", font=FONT, font_size=60, color=self.theme.text)
+        equals = Text("=", font=FONT, font_size=48, color=self.theme.text)
+        star.move_to((self.input_grid.cells.get_right() + self.kernel_grid.cells.get_left()) / 2)
+        equals.move_to((self.kernel_grid.cells.get_right() + self.output_grid.cells.get_left()) / 2)
+        self.play(
+            FadeIn(self.input_grid),
+            FadeIn(self.kernel_grid),
+            Create(self.output_grid),
+            FadeIn(star),
+            FadeIn(equals),
+            run_time=1.5,
+        )
+        self.wait(1)
+
+    def explain_output_size(self):
+        t = self.trace
+        general, h_line = size_formula(t.size_h, "H")
+        lines = [general, h_line]
+        if t.size_w != t.size_h:
+            lines.append(size_formula(t.size_w, "W")[1])
+        formula = VGroup(*(label(s, self.theme.text, 28) for s in lines))
+        formula.arrange(DOWN, buff=0.2).move_to([0, EQUATION_Y, 0])
+        if formula.width > 13.4:
+            formula.scale_to_fit_width(13.4)
+        self.play(Write(formula[0]), run_time=1.2)
+        self.play(FadeIn(formula[1:], shift=0.2 * DOWN), run_time=1)
+        self.wait(2.5)
+        caption = label("    ".join(lines[1:]), self.theme.muted, 20)
+        if caption.width > 13.4:
+            caption.scale_to_fit_width(13.4)
+        caption.move_to([0, CAPTION_Y, 0])
+        self.play(FadeOut(formula), FadeIn(caption), run_time=0.8)
+        self.caption = caption
+
+    def compute_position(self, k: int, slow: bool):
+        t = self.trace
+        i, j = t.out_index[k]
+        window = self.get_window(k)
+        out_box = self.output_grid.cell(i, j).copy().set_fill(opacity=0)
+        out_box.set_stroke(self.theme.highlight, width=6)
+        eq, result = self.get_equation(k)
+        if k == 0:
+            self.window, self.out_box = window, out_box
+            self.kernel_box = highlight_box(self.kernel_grid.cells, self.theme)
+            self.play(Create(window), Create(self.kernel_box), Create(out_box), run_time=1)
+        else:
+            self.remove(self.equation, *self.equation)
+            self.play(
+                Transform(self.window, window),
+                Transform(self.out_box, out_box),
+                run_time=0.8 if slow else 0.35,
+            )
+        self.equation = VGroup(eq, result)
+        if slow:
+            self.play(Write(eq), run_time=2.5)
+            self.play(FadeIn(result, scale=1.4), run_time=0.6)
+            self.play(TransformFromCopy(result, self.output_grid.number(i, j)), run_time=1)
+            self.wait(0.6)
+        else:
+            self.add(self.equation)
+            self.play(TransformFromCopy(result, self.output_grid.number(i, j)), run_time=0.45)
+            self.wait(0.35)
+
+    def conclude(self):
+        self.play(
+            FadeOut(self.window),
+            FadeOut(self.kernel_box),
+            FadeOut(self.out_box),
+            FadeOut(self.equation),
+            run_time=0.6,
+        )
+        t = self.trace
+        summary = label(
+            f"{t.n_steps} window positions → {t.n_steps} output values, "
+            f"each a sum of {t.products[0, 0, 0].size} products",
+            self.theme.text,
+            28,
+        ).move_to([0, EQUATION_Y, 0])
+        self.play(
+            FadeIn(summary), Indicate(self.output_grid.cells, color=self.theme.output), run_time=1.5
+        )
+        self.wait(2)
+
+    # -- mobjects from the trace --------------------------------------------------------
+
+    def get_grids(self) -> tuple[NumberGrid, NumberGrid, NumberGrid]:
+        t, th = self.trace, self.theme
+        hp, wp = t.x_padded.shape[2:]
+        h, w = t.x.shape[2:]
+        kh, kw = t.kernel_size
+        oh, ow = t.out_shape
+        in_title = f"input {shape(h, w)}"
+        if any(t.pads):
+            in_title += f" padded to {shape(hp, wp)}"
+        k_title = f"kernel {shape(kh, kw)}"
+        if t.dilation != (1, 1):
+            k_title += f", dilation {fmt_pair(t.dilation)}"
+        grids = (
+            NumberGrid(
+                t.x_padded[0, 0],
+                in_title,
+                th.input,
+                th,
+                cell_size(hp, wp, 5.2, 3.2),
+                mask=t.pad_mask,
+            ),
+            NumberGrid(t.weight[0, 0], k_title, th.kernel, th, cell_size(kh, kw, 3.0, 3.2)),
+            NumberGrid(
+                t.out[0, 0],
+                f"output {shape(oh, ow)}",
+                th.output,
+                th,
+                cell_size(oh, ow, 3.6, 3.2),
+                show_numbers=False,
+            ),
+        )
+        widths = [g.width for g in grids]
+        gap = (13.4 - sum(widths)) / 2
+        x = -6.7
+        for g, width in zip(grids, widths, strict=True):
+            g.place(x + width / 2, GRID_Y)
+            x += width + gap
+        return grids
+
+    def get_window(self, k: int) -> VGroup:
+        """Highlighted squares over the input cells that the kernel covers at step ``k``."""
+        t, grid = self.trace, self.input_grid
+        squares = VGroup()
+        for r in t.tap_rows[k]:
+            for c in t.tap_cols[k]:
+                sq = Square(grid.cell_size, stroke_color=self.theme.highlight, stroke_width=5)
+                squares.add(
+                    sq.set_fill(self.theme.highlight, opacity=0.22).move_to(grid.cell(r, c))
+                )
+        return squares
+
+    def get_equation(self, k: int) -> tuple[VGroup, Text]:
+        """``out[i, j] = w·k + … =`` and the value, as two Texts side by side."""
+        t = self.trace
+        i, j = t.out_index[k]
+        terms = product_terms(t.windows[0, k, 0], t.weight[0, 0])
+        bias = t.bias[0] if t.has_bias else None
+        text = equation(terms, bias, t.values[0, 0, k])
+        lhs_text = f"out[{i}, {j}] = " + text[: text.rindex("=") + 1]
+        eq = VGroup(*(label(line, self.theme.text, 30) for line in wrap_terms(lhs_text, 66)))
+        eq.arrange(DOWN, buff=0.18, aligned_edge=LEFT)
+        result = Text(
+            fmt(t.values[0, 0, k]), font=FONT, font_size=34, color=self.theme.output, weight="BOLD"
+        )
+        result.next_to(eq[-1], RIGHT, buff=0.2)
+        group = VGroup(eq, result)
+        if group.width > 13.2:
+            group.scale_to_fit_width(13.2)
+        if group.height > 1.7:
+            group.scale_to_fit_height(1.7)
+        group.move_to([0, EQUATION_Y, 0])
+        return eq, result
+
+
+def wrap_terms(text: str, max_chars: int) -> list[str]:
+    """Break ``a + b + c …`` before a ``+`` so that no line exceeds ``max_chars``."""
+    lines, current = [], ""
+    for part in text.split(" + "):
+        candidate = part if not current else f"{current} + {part}"
+        if current and len(candidate) > max_chars:
+            lines.append(current)
+            current = f"+ {part}"
+        else:
+            current = candidate
+    return [*lines, current]
+
+
+def fmt_pair(p: tuple[int, int]) -> str:
+    return str(p[0]) if p[0] == p[1] else f"({p[0]}, {p[1]})"
+
+
+def fmt_pads(pads: tuple[int, int, int, int]) -> str:
+    top, bottom, left, right = pads
+    if top == bottom == left == right:
+        return str(top)
+    if top == bottom and left == right:
+        return f"({top}, {left})"
+    return f"{top}/{bottom}/{left}/{right} (top/bottom/left/right)"

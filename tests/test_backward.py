@@ -1,0 +1,254 @@
+"""convcore.backward: conv2d_backward and the gradient-as-convolution trace.
+
+Oracles: PyTorch float64 autograd (committed fixtures always, live when installed; tolerance
+``TORCH_TOL``) and centred finite differences in float64. ``conv2d`` is linear in each
+argument, so central differences are exact up to rounding (tolerance 1e-7).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import TORCH_TOL, random_conv_case
+from learning_fixtures import as_kwargs, fields, fixture_maker, learning_fixtures
+
+from convcore import conv2d
+from convcore.backward import GradientTrace, conv2d_backward, dilate2d, trace_conv2d_backward
+
+BACKWARD_CASES = sorted(learning_fixtures()[1]["backward"])
+
+
+def _case(case: str):
+    arrays = fields("backward", case)
+    return arrays, as_kwargs(learning_fixtures()[1]["backward"][case])
+
+
+def _batched(a: np.ndarray, like: np.ndarray) -> np.ndarray:
+    return a[None] if a.ndim == 3 and like.ndim == 4 else a
+
+
+# ---------------------------------------------------------------- against PyTorch
+
+
+@pytest.mark.parametrize("case", BACKWARD_CASES)
+def test_conv2d_backward_matches_torch_fixture(case):
+    arrays, kwargs = _case(case)
+    has_bias = "grad_bias" in arrays
+    grad_x, grad_weight, grad_bias = conv2d_backward(
+        arrays["grad_out"], arrays["x"], arrays["weight"], **kwargs, bias=has_bias
+    )
+    assert grad_x.shape == arrays["x"].shape
+    np.testing.assert_allclose(grad_x, arrays["grad_x"], **TORCH_TOL)
+    np.testing.assert_allclose(grad_weight, arrays["grad_weight"], **TORCH_TOL)
+    if has_bias:
+        np.testing.assert_allclose(grad_bias, arrays["grad_bias"], **TORCH_TOL)
+    else:
+        assert grad_bias is None
+
+
+@pytest.mark.parametrize("case", BACKWARD_CASES)
+def test_gradient_trace_matches_torch_fixture(case):
+    arrays, kwargs = _case(case)
+    t = trace_conv2d_backward(arrays["grad_out"], arrays["x"], arrays["weight"], **kwargs)
+    batched_x = arrays["x"] if arrays["x"].ndim == 4 else arrays["x"][None]
+    np.testing.assert_allclose(t.grad_x, _batched(arrays["grad_x"], batched_x), **TORCH_TOL)
+    np.testing.assert_allclose(t.grad_weight, arrays["grad_weight"], **TORCH_TOL)
+    if "grad_bias" in arrays:
+        np.testing.assert_allclose(t.grad_bias, arrays["grad_bias"], **TORCH_TOL)
+
+
+@pytest.mark.torch
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("seed", range(25))
+def test_conv2d_backward_matches_live_torch(torch, seed):
+    rng = np.random.default_rng(seed)
+    case = random_conv_case(rng)
+    x, weight, bias = case.pop("input"), case.pop("weight"), case.pop("bias")
+    out = conv2d(x, weight, bias, **case)
+    grad_out = rng.standard_normal(out.shape)
+    expected = fixture_maker().torch_backward(x, weight, bias, grad_out, case)
+    got = conv2d_backward(grad_out, x, weight, **case, bias=bias is not None)
+    np.testing.assert_allclose(got[0], expected["grad_x"], **TORCH_TOL)
+    np.testing.assert_allclose(got[1], expected["grad_weight"], **TORCH_TOL)
+    if bias is not None:
+        np.testing.assert_allclose(got[2], expected["grad_bias"], **TORCH_TOL)
+
+
+# ---------------------------------------------------------------- finite differences
+
+# id: (input shape, weight shape, keyword arguments)
+FD_GRID = {
+    "stride2_pad1": ((1, 2, 7, 6), (2, 2, 3, 3), {"stride": 2, "padding": 1}),
+    "stride3x2_pad2x1": ((2, 1, 7, 8), (2, 1, 2, 3), {"stride": (3, 2), "padding": (2, 1)}),
+    "dilation2_pad1": ((1, 2, 7, 7), (2, 2, 3, 3), {"dilation": 2, "padding": 1}),
+    "groups2": ((1, 4, 5, 5), (4, 2, 3, 2), {"groups": 2, "stride": (1, 2)}),
+    "kernel2x4": ((1, 1, 5, 7), (2, 1, 2, 4), {"padding": (1, 0)}),
+    "same_even": ((1, 2, 5, 6), (2, 2, 2, 4), {"padding": "same"}),
+    "same_even_dilation2": ((1, 1, 7, 6), (1, 1, 4, 2), {"padding": "same", "dilation": 2}),
+    "unbatched": ((2, 6, 5), (2, 2, 3, 3), {"stride": 2, "padding": 1}),
+}
+
+
+def _numeric_grad(f, a: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """Centred differences of the scalar ``f`` over every entry of ``a``."""
+    grad = np.zeros_like(a)
+    for idx in np.ndindex(a.shape):
+        orig = a[idx]
+        a[idx] = orig + eps
+        plus = f()
+        a[idx] = orig - eps
+        minus = f()
+        a[idx] = orig
+        grad[idx] = (plus - minus) / (2 * eps)
+    return grad
+
+
+@pytest.mark.parametrize("case", list(FD_GRID))
+def test_conv2d_backward_matches_finite_differences(case):
+    x_shape, w_shape, kwargs = FD_GRID[case]
+    rng = np.random.default_rng(sum(map(ord, case)))
+    x, weight = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    bias = rng.standard_normal(w_shape[0])
+    grad_out = rng.standard_normal(conv2d(x, weight, bias, **kwargs).shape)
+
+    def loss():
+        return float(np.sum(conv2d(x, weight, bias, **kwargs) * grad_out))
+
+    grad_x, grad_weight, grad_bias = conv2d_backward(grad_out, x, weight, **kwargs)
+    np.testing.assert_allclose(grad_x, _numeric_grad(loss, x), atol=1e-7)
+    np.testing.assert_allclose(grad_weight, _numeric_grad(loss, weight), atol=1e-7)
+    np.testing.assert_allclose(grad_bias, _numeric_grad(loss, bias), atol=1e-7)
+
+
+# ---------------------------------------------------------------- the gradient trace
+
+
+@pytest.mark.parametrize("case", list(FD_GRID))
+def test_gradient_trace_routes_equal_conv2d_backward(case):
+    x_shape, w_shape, kwargs = FD_GRID[case]
+    rng = np.random.default_rng(7)
+    x, weight = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    grad_out = rng.standard_normal(conv2d(x, weight, **kwargs).shape)
+    grad_x, grad_weight, grad_bias = conv2d_backward(grad_out, x, weight, **kwargs)
+    t = trace_conv2d_backward(grad_out, x, weight, **kwargs)
+    np.testing.assert_allclose(t.grad_x, _batched(grad_x, t.x), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(t.grad_weight, grad_weight, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(t.grad_bias, grad_bias, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_gradient_trace_routes_equal_conv2d_backward_random(seed):
+    rng = np.random.default_rng(1000 + seed)
+    case = random_conv_case(rng)
+    x, weight = case.pop("input"), case.pop("weight")
+    del case["bias"]
+    grad_out = rng.standard_normal(conv2d(x, weight, **case).shape)
+    grad_x, grad_weight, _ = conv2d_backward(grad_out, x, weight, **case)
+    t = trace_conv2d_backward(grad_out, x, weight, **case)
+    np.testing.assert_allclose(t.grad_x, grad_x, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(t.grad_weight, grad_weight, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(t.grad_x_conv.out, t.grad_x_covered)
+    np.testing.assert_allclose(t.grad_weight_conv.out.transpose(1, 0, 2, 3), t.grad_weight)
+
+
+@pytest.fixture
+def strided_trace() -> GradientTrace:
+    """One channel, 6×7 input, 3×3 kernel, stride 2, padding 1, dilation 1: 3×4 output."""
+    rng = np.random.default_rng(3)
+    x, weight = rng.standard_normal((6, 7)), rng.standard_normal((3, 3))
+    grad_out = rng.standard_normal((3, 4))
+    return trace_conv2d_backward(grad_out[None, None], x[None, None], weight[None, None], 2, 1)
+
+
+def test_gradient_trace_single_channel_pictures(strided_trace):
+    t = strided_trace
+    assert t.x_padded.shape == (1, 1, 8, 9)
+    assert t.covered_shape == (7, 9)  # 2·(3 − 1) + 3 = 7 rows: the last padded row is unused
+    np.testing.assert_array_equal(t.x_covered, t.x_padded[:, :, :7, :9])
+    # grad_out with stride − 1 = 1 zero between cells
+    assert t.grad_out_dilated.shape == (1, 1, 5, 7)
+    np.testing.assert_array_equal(t.grad_out_dilated[0, 0, ::2, ::2], t.grad_out[0, 0])
+    assert np.count_nonzero(t.grad_out_dilated[0, 0, 1::2, :]) == 0
+    assert np.count_nonzero(t.grad_out_dilated[0, 0, :, 1::2]) == 0
+    # grad_weight: the covered input correlated with grad_out spread by the stride
+    wc = t.grad_weight_conv
+    np.testing.assert_array_equal(wc.x, t.x_covered)
+    np.testing.assert_array_equal(wc.weight, t.grad_out)
+    assert wc.dilation == t.stride and wc.stride == t.dilation
+    assert wc.out.shape == (1, 1, 3, 3)
+    np.testing.assert_allclose(wc.values.reshape(3, 3), t.grad_weight[0, 0], rtol=1e-12)
+    # grad_x: full convolution with the kernel rotated by 180°
+    np.testing.assert_array_equal(t.weight_flipped[0, 0], t.weight[0, 0, ::-1, ::-1])
+    assert t.grad_out_full.shape == (1, 1, 5 + 4, 7 + 4)  # padded by dilation·(k − 1) = 2
+    xc = t.grad_x_conv
+    np.testing.assert_array_equal(xc.x_padded, t.grad_out_full)
+    np.testing.assert_array_equal(xc.weight, t.weight_flipped)
+    assert xc.pads == (2, 2, 2, 2) and xc.stride == (1, 1)
+    np.testing.assert_array_equal(t.grad_x_padded[:, :, :7, :9], t.grad_x_covered)
+    assert np.count_nonzero(t.grad_x_padded[:, :, 7:]) == 0
+    np.testing.assert_array_equal(t.grad_x, t.grad_x_padded[:, :, 1:7, 1:8])
+
+
+def test_gradient_trace_article_example():
+    """The article's 5×5 input and 3×3 kernel with grad_out = 1 everywhere: grad_weight is
+    5×5 ⋆ 3×3 → 3×3 (window sums); grad_x is the 3×3 grad_out padded by 2 to 7×7 ⋆ the
+    flipped kernel → 5×5 (each kernel tap added where its windows land)."""
+    x = np.arange(1.0, 26.0).reshape(1, 1, 5, 5)
+    weight = np.arange(1.0, 10.0).reshape(1, 1, 3, 3)
+    t = trace_conv2d_backward(np.ones((1, 1, 3, 3)), x, weight)
+    assert t.grad_out_dilated.shape == (1, 1, 3, 3) and t.grad_out_full.shape == (1, 1, 7, 7)
+    window_sums = [[x[0, 0, i : i + 3, j : j + 3].sum() for j in range(3)] for i in range(3)]
+    np.testing.assert_array_equal(t.grad_weight[0, 0], window_sums)
+    np.testing.assert_array_equal(
+        t.grad_weight[0, 0], [[63, 72, 81], [108, 117, 126], [153, 162, 171]]
+    )
+    spread = np.zeros((5, 5))
+    for i in range(3):
+        for j in range(3):
+            spread[i : i + 3, j : j + 3] += weight[0, 0]
+    np.testing.assert_array_equal(t.grad_x[0, 0], spread)
+    assert t.grad_x[0, 0, 2, 2] == 45  # the centre is under all 9 windows: 1 + 2 + … + 9
+
+
+def test_dilate2d():
+    x = np.arange(1.0, 7.0).reshape(2, 3)
+    np.testing.assert_array_equal(
+        dilate2d(x, (2, 3)), [[1, 0, 0, 2, 0, 0, 3], [0] * 7, [4, 0, 0, 5, 0, 0, 6]]
+    )
+    np.testing.assert_array_equal(dilate2d(x, (1, 1)), x)
+
+
+# ---------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize("func", [conv2d_backward, trace_conv2d_backward])
+@pytest.mark.parametrize(
+    ("grad_out_shape", "match"),
+    [
+        ((1, 1, 3, 4), r"grad_output must have the conv2d output shape \(1, 1, 3, 3\)"),
+        ((1, 2, 3, 3), r"grad_output must have the conv2d output shape"),
+        ((3, 3), r"grad_output must be 3-D or 4-D"),
+    ],
+)
+def test_wrong_grad_output_shape(func, grad_out_shape, match):
+    with pytest.raises(ValueError, match=match):
+        func(np.ones(grad_out_shape), np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)))
+
+
+def test_unbatched_grad_output_must_be_unbatched():
+    with pytest.raises(ValueError, match=r"output shape \(1, 3, 3\), got \(1, 1, 3, 3\)"):
+        conv2d_backward(np.ones((1, 1, 3, 3)), np.ones((1, 5, 5)), np.ones((1, 1, 3, 3)))
+
+
+def test_grad_output_nan():
+    with pytest.raises(ValueError, match="grad_output contains NaN"):
+        conv2d_backward(np.full((1, 1, 3, 3), np.nan), np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)))
+
+
+def test_invalid_forward_arguments_raise_like_conv2d():
+    with pytest.raises(ValueError, match="stride must be positive"):
+        conv2d_backward(np.ones((1, 1, 3, 3)), np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), 0)
+    with pytest.raises(ValueError, match="padding='same' needs stride 1"):
+        conv2d_backward(
+            np.ones((1, 1, 3, 3)), np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), 2, "same"
+        )
