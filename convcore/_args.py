@@ -6,6 +6,7 @@ each function raises ``ValueError`` naming the offending value (never ``assert``
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -84,3 +85,21 @@ def conv_pads(padding, kernel: Pair, stride: Pair, dilation: Pair) -> Pads:
         raise ValueError(f"padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
     ph, pw = pair(padding, "padding", minimum=0)
     return ph, ph, pw, pw
+
+
+def real(value, name: str, minimum: float | None = None) -> float:
+    """Return ``value`` as a finite ``float``, checking it is ``>= minimum`` when given."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a real number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+    return float(value)
+
+
+def generator(rng) -> np.random.Generator:
+    """Return ``rng``, checking it is a ``numpy.random.Generator`` (no global seeds)."""
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator, got {rng!r}")
+    return rng

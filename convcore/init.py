@@ -24,7 +24,7 @@ from functools import partial
 
 import numpy as np
 
-from convcore._args import integer
+from convcore._args import generator, integer, real
 
 #: Nonlinearities :func:`calculate_gain` knows, as ``torch.nn.init`` names them.
 LINEAR_FNS = (
@@ -50,28 +50,11 @@ SCHEMES = (
 )
 
 
-def _real(value, name: str, minimum: float | None = None) -> float:
-    """Return ``value`` as a finite ``float``, checking it is ``>= minimum`` when given."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
-    return float(value)
-
-
 def _shape(shape) -> tuple[int, ...]:
     dims = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
     if not dims:
         raise ValueError(f"shape must have at least one dimension, got {shape!r}")
     return tuple(integer(d, f"shape {shape!r} entry") for d in dims)
-
-
-def _generator(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {rng!r}")
-    return rng
 
 
 def calculate_gain(nonlinearity: str, param=None) -> float:
@@ -93,7 +76,7 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
-        slope = 0.01 if param is None else _real(param, "negative_slope (param)")
+        slope = 0.01 if param is None else real(param, "negative_slope (param)")
         return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
@@ -131,8 +114,8 @@ def normal(shape, mean=0.0, std=1.0, *, rng) -> np.ndarray:
     Raises ``ValueError`` for a negative or non-finite ``std``, a non-finite ``mean``, a bad
     shape, or an ``rng`` that is not a ``numpy.random.Generator``.
     """
-    mean, std = _real(mean, "mean"), _real(std, "std", minimum=0.0)
-    return _generator(rng).normal(mean, std, size=_shape(shape))
+    mean, std = real(mean, "mean"), real(std, "std", minimum=0.0)
+    return generator(rng).normal(mean, std, size=_shape(shape))
 
 
 def uniform(shape, a=0.0, b=1.0, *, rng) -> np.ndarray:
@@ -141,21 +124,21 @@ def uniform(shape, a=0.0, b=1.0, *, rng) -> np.ndarray:
     Raises ``ValueError`` if ``a > b``, a bound is not finite, the shape is bad, or ``rng`` is
     not a ``numpy.random.Generator``.
     """
-    a, b = _real(a, "a"), _real(b, "b")
+    a, b = real(a, "a"), real(b, "b")
     if a > b:
         raise ValueError(f"uniform needs a <= b, got a={a!r} > b={b!r}")
-    return _generator(rng).uniform(a, b, size=_shape(shape))
+    return generator(rng).uniform(a, b, size=_shape(shape))
 
 
 def constant(shape, val) -> np.ndarray:
     """An array of ``shape`` filled with ``val`` (``torch.nn.init.constant_``)."""
-    return np.full(_shape(shape), _real(val, "val"))
+    return np.full(_shape(shape), real(val, "val"))
 
 
 def xavier_std(shape, gain=1.0) -> float:
     """``gain·√(2 / (fan_in + fan_out))``: the std both Xavier schemes produce."""
     fan_in, fan_out = fan_in_and_fan_out(shape)
-    return _real(gain, "gain") * math.sqrt(2.0 / float(fan_in + fan_out))
+    return real(gain, "gain") * math.sqrt(2.0 / float(fan_in + fan_out))
 
 
 def kaiming_std(shape, a=0, mode="fan_in", nonlinearity="leaky_relu") -> float:
@@ -300,7 +283,7 @@ def _uniform_terms(low: float, high: float) -> dict:
 
 
 def _terms_normal(shape, mean=0.0, std=1.0) -> dict:
-    mean, std = _real(mean, "mean"), _real(std, "std", minimum=0.0)
+    mean, std = real(mean, "mean"), real(std, "std", minimum=0.0)
     return {
         "distribution": "normal",
         "formula": ("W ~ N(mean, std²)",),
@@ -311,7 +294,7 @@ def _terms_normal(shape, mean=0.0, std=1.0) -> dict:
 
 
 def _terms_uniform(shape, a=0.0, b=1.0) -> dict:
-    low, high = _real(a, "a"), _real(b, "b")
+    low, high = real(a, "a"), real(b, "b")
     return {
         "distribution": "uniform",
         "formula": ("W ~ U(a, b)",),
@@ -321,7 +304,7 @@ def _terms_uniform(shape, a=0.0, b=1.0) -> dict:
 
 
 def _terms_constant(shape, val) -> dict:
-    val = _real(val, "val")
+    val = real(val, "val")
     return {
         "distribution": "constant",
         "formula": ("W = val",),

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from convcore._args import as_float_array, conv_pads, integer, pair
+from convcore._args import as_float_array, conv_pads, generator, integer, pair, real
 from convcore.backward import conv2d_backward
 from convcore.functional import conv2d
-from convcore.init import _generator, _real, constant, initialise
+from convcore.init import constant, initialise
 
 #: The phases of one epoch, in order; axis 1 of every ``ParamHistory.values``/``grads``.
 PHASES = ("zero_grad", "forward", "loss", "backward", "step")
@@ -89,8 +89,8 @@ class SGD:
 
     def __post_init__(self):
         for name in ("lr", "momentum", "weight_decay"):
-            object.__setattr__(self, name, _real(getattr(self, name), name, minimum=0.0))
-        object.__setattr__(self, "dampening", _real(self.dampening, "dampening"))
+            object.__setattr__(self, name, real(getattr(self, name), name, minimum=0.0))
+        object.__setattr__(self, "dampening", real(self.dampening, "dampening"))
         object.__setattr__(self, "nesterov", bool(self.nesterov))
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
@@ -527,7 +527,7 @@ def random_state(layers, input_shape, *, rng, scheme="xavier_uniform", **init_pa
         For an unknown scheme or parameters it rejects, or a network that does not fit
         ``input_shape``.
     """
-    layers, rng = tuple(layers), _generator(rng)
+    layers, rng = tuple(layers), generator(rng)
     weights = [initialise(scheme, layer.weight_shape, rng, **init_params) for layer in layers]
     biases = [constant(layer.out_channels, 0.0) if layer.bias else None for layer in layers]
     x = rng.standard_normal(tuple(input_shape))

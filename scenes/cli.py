@@ -17,6 +17,18 @@ from scenes.matrices import parse_matrix
 from scenes.render import QUALITIES
 from scenes.textfmt import equation, matrix_lines, product_terms, shape, size_formula
 
+#: ``convcore.init`` scheme names (listed here so ``--help`` does not import NumPy code).
+INIT_SCHEMES = [
+    "normal",
+    "uniform",
+    "constant",
+    "xavier_uniform",
+    "xavier_normal",
+    "kaiming_uniform",
+    "kaiming_normal",
+]
+CONSTANT_INIT = 0.1  #: every weight's value for ``--init constant``
+
 
 class UserError(click.ClickException):
     """A problem with what the user asked for: one line, exit status 2."""
@@ -147,6 +159,45 @@ def explain_lines(trace) -> list[str]:
         lines.append(f"  out[{i}, {j}] = {equation(terms, bias, t.values[0, 0, k])}")
     lines += ["", f"output {shape(*t.out_shape)}:", *matrix_lines(t.out[0, 0])]
     return lines
+
+
+@main.command()
+@click.option("--lr", type=float, default=0.01, show_default=True, help="SGD learning rate.")
+@click.option(
+    "--epochs", type=click.IntRange(1, 1000), default=3, show_default=True, help="Training epochs."
+)
+@click.option("--momentum", type=float, default=0.0, show_default=True, help="SGD momentum.")
+@click.option("--seed", type=int, help="Start from random weights and data drawn with this seed.")
+@click.option(
+    "--init",
+    "scheme",
+    type=click.Choice(INIT_SCHEMES),
+    help="Weight initialisation for a seeded start (default xavier_uniform).",
+)
+def train(lr, epochs, momentum, seed, scheme):
+    """Train the article's two-layer network and print the article's printout.
+
+    Per epoch: conv1's weights before optimizer.step(), the loss, the gradient that
+    backward() filled, and the weights after step(). Without --seed/--init it starts from
+    the article's conv1 weights (the rest of the state is fixed, see convcore.train).
+    """
+    import numpy as np
+
+    import convcore
+
+    try:
+        state = convcore.article_example()
+        if seed is not None or scheme is not None:
+            rng = np.random.default_rng(0 if seed is None else seed)
+            scheme = scheme or "xavier_uniform"
+            params = {"val": CONSTANT_INIT} if scheme == "constant" else {}
+            state = convcore.random_state(
+                state.layers, state.x.shape, rng=rng, scheme=scheme, **params
+            )
+        trace = convcore.trace_training(state, epochs=epochs, lr=lr, momentum=momentum)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    click.echo(convcore.format_training_printout(trace))
 
 
 @main.command()
