@@ -321,18 +321,17 @@ def conv2d_direct(input, weight, bias=None, stride=1, padding=0, dilation=1, gro
     This is the code the sliding-window video shows.
     """
     a = conv_args(input, weight, bias, stride, padding, dilation, groups)
-    x_padded = pad2d(a.x, a.pads)
-    (s_h, s_w), (d_h, d_w) = a.stride, a.dilation
-    c_out, c_in_g, kh, kw = a.weight.shape
-    out_h, out_w = a.out_hw
-    out = np.zeros((a.x.shape[0], c_out, out_h, out_w), a.x.dtype)
-    for n in range(a.x.shape[0]):
+    x = pad2d(a.x, a.pads)
+    (sh, sw), (dh, dw) = a.stride, a.dilation
+    c_out, cg, kh, kw = a.weight.shape
+    out = np.zeros((len(x), c_out, *a.out_hw), x.dtype)
+    for n in range(len(x)):
         for o in range(c_out):
-            first = (o // (c_out // a.groups)) * c_in_g  # first input channel of o's group
-            for i in range(out_h):
-                for j in range(out_w):
-                    rows = slice(i * s_h, i * s_h + d_h * (kh - 1) + 1, d_h)
-                    cols = slice(j * s_w, j * s_w + d_w * (kw - 1) + 1, d_w)
-                    window = x_padded[n, first : first + c_in_g, rows, cols]
+            c0 = o // (c_out // a.groups) * cg  # o's group
+            for i in range(a.out_hw[0]):
+                for j in range(a.out_hw[1]):
+                    rows = slice(i * sh, i * sh + dh * (kh - 1) + 1, dh)
+                    cols = slice(j * sw, j * sw + dw * (kw - 1) + 1, dw)
+                    window = x[n, c0 : c0 + cg, rows, cols]
                     out[n, o, i, j] = np.sum(window * a.weight[o])
     return _finish(out, a)

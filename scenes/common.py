@@ -5,12 +5,17 @@ Scenes build mobjects here from trace arrays; nothing here computes convolution 
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
 from manim import (
     DOWN,
+    LEFT,
     UP,
+    Code,
     Rectangle,
     Scene,
     Square,
@@ -39,6 +44,7 @@ class Theme:
     padding: str
     highlight: str
     accent: str
+    code_style: str  #: Pygments style of code panels
 
 
 THEMES = {
@@ -53,6 +59,7 @@ THEMES = {
         padding="#3A3F47",
         highlight="#FFE14D",
         accent="#FC6255",
+        code_style="monokai",
     ),
     "light": Theme(
         background="#FFFFFF",
@@ -65,6 +72,7 @@ THEMES = {
         padding="#E3E6EA",
         highlight="#F9A825",
         accent="#C62828",
+        code_style="default",
     ),
 }
 
@@ -164,6 +172,64 @@ def highlight_box(mob, theme: Theme, buff: float = 0.0) -> Rectangle:
         stroke_width=6,
     )
     return box.move_to(mob)
+
+
+def function_source(func, drop_docstring: bool = True) -> str:
+    """The source of ``func`` as it is in convcore now (dedented, docstring dropped)."""
+    source = textwrap.dedent(inspect.getsource(func))
+    if not drop_docstring:
+        return source
+    body = ast.parse(source).body[0].body
+    first = body[0]
+    is_doc = isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant)
+    if not is_doc:
+        return source
+    lines = source.splitlines()
+    return "\n".join(lines[: first.lineno - 1] + lines[first.end_lineno :])
+
+
+class CodePanel(VGroup):
+    """Real source code of a convcore function, syntax-highlighted, with a line marker.
+
+    The code is read with :mod:`inspect` when the scene is built, so the video always shows
+    the code that computed its numbers. Scenes find lines by content (:meth:`line_index`),
+    so a change in convcore that removes a highlighted line fails loudly.
+    """
+
+    def __init__(self, func, theme: Theme, font_size: float = 18):
+        super().__init__()
+        self.source = function_source(func)
+        self.lines = self.source.splitlines()
+        self.code = Code(
+            code_string=self.source,
+            language="python",
+            add_line_numbers=False,
+            formatter_style=theme.code_style,
+            background="rectangle",
+            paragraph_config={"font": MONO, "font_size": font_size},
+        )
+        self.theme = theme
+        self.add(self.code)
+
+    def line_index(self, snippet: str) -> int:
+        """Index of the one line containing ``snippet`` (raises ``ValueError`` otherwise)."""
+        hits = [i for i, line in enumerate(self.lines) if snippet in line]
+        if len(hits) != 1:
+            raise ValueError(f"{len(hits)} lines of the code contain {snippet!r}")
+        return hits[0]
+
+    def line_marker(self, index: int) -> Rectangle:
+        """A translucent bar behind line ``index``, the width of the panel."""
+        line = self.code.code_lines[index]
+        bar = Rectangle(
+            width=self.code.width - 0.1,
+            height=self.code.code_lines.height / len(self.lines) * 1.05,
+            stroke_width=0,
+            fill_color=self.theme.highlight,
+            fill_opacity=0.28,
+        )
+        bar.move_to(line).align_to(self.code, LEFT).shift(0.05 * np.array([1, 0, 0]))
+        return bar
 
 
 class ConvScene(Scene):
