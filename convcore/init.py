@@ -488,3 +488,20 @@ def describe_init(scheme: str, shape, rng=None, *, bins=20, **params) -> InitTra
         density=density,
         expected_counts=density * (edges[1] - edges[0]) * sample.size,
     )
+
+
+#: Which activation each scheme suits, in a sentence (prose for the initialisation video).
+SUITS = {
+    "normal": "no activation in particular: std 1 ignores the layer's size, "
+    "so activations grow layer after layer",
+    "uniform": "no activation in particular: every weight is positive, "
+    "so all inputs push each output the same way",
+    "constant": "biases (val = 0), not weights: filters that start equal stay equal",
+    "xavier_uniform": "sigmoid and tanh: keeps the variance of activations and "
+    "gradients the same in both directions",
+    "xavier_normal": "sigmoid and tanh: the normal twin of Xavier uniform, same std",
+    "kaiming_uniform": "ReLU: gain √2 makes up for the half of the signal ReLU zeroes; "
+    "PyTorch's default Conv2d init (with a = √5)",
+    "kaiming_normal": "ReLU (mode='fan_in', nonlinearity='relu'): gain √2 makes up "
+    "for the half of the signal ReLU zeroes",
+}

@@ -300,6 +300,10 @@ class ReceptiveTrace:
     weights_stack_total, weights_single_total : the same times ``C²``.
     nonlinear_stack : ``L``, one non-linearity after every layer of the chain.
     nonlinear_single : 1, one after the single big kernel.
+    layer_weights : (L,) int, ``k_l²``, weights per channel pair of each layer
+        (``weights_stack`` is their sum).
+    single_layer : the one layer with the chain's receptive field (see
+        :func:`equivalent_layer`), the "one big kernel" the chain is compared with.
     """
 
     layers: tuple[Layer, ...]
@@ -322,6 +326,8 @@ class ReceptiveTrace:
     weights_single_total: int
     nonlinear_stack: int
     nonlinear_single: int
+    layer_weights: np.ndarray
+    single_layer: Layer
 
 
 def _regions(layers, sizes, index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -380,9 +386,12 @@ def receptive_trace(layers, input_size, out_index, channels=1) -> ReceptiveTrace
 
 def _weight_counts(rf: ReceptiveField, c: int) -> dict:
     """The chain's weights and non-linearities vs one kernel with the same field."""
-    stack = sum(layer.kernel**2 for layer in rf.layers)
+    per_layer = np.array([layer.kernel**2 for layer in rf.layers])
+    stack = int(per_layer.sum())
     single = int(rf.size[-1]) ** 2
     return {
+        "layer_weights": per_layer,
+        "single_layer": _equivalent(rf),
         "channels": c,
         "weights_stack": stack,
         "weights_single": single,
@@ -391,6 +400,39 @@ def _weight_counts(rf: ReceptiveField, c: int) -> dict:
         "nonlinear_stack": len(rf.layers),
         "nonlinear_single": 1,
     }
+
+
+def _equivalent(rf: ReceptiveField) -> Layer:
+    return Layer(int(rf.size[-1]), int(rf.jump[-1]), int(-rf.first[-1]), 1)
+
+
+def equivalent_layer(layers) -> Layer:
+    """The single layer whose every output cell sees the same input span as the chain's.
+
+    Kernel ``size[-1]``, stride ``jump[-1]``, padding ``−first[-1]``, dilation 1: output
+    cell ``u`` sees input cells ``[first + u·jump, first + u·jump + size)`` exactly as after
+    the chain (for stride-1 chains of ``n`` ``k×k`` layers: one ``(n·(k−1)+1)²`` kernel).
+
+    Raises
+    ------
+    ValueError
+        As :func:`receptive_field`.
+    """
+    return _equivalent(receptive_field(layers))
+
+
+def central_cell(layers, input_size) -> tuple[int, int]:
+    """``(row, column)`` of the middle cell of the chain's last feature map.
+
+    ``(n − 1) // 2`` per axis for an ``n``-cell map (the upper/left middle when ``n`` is even).
+
+    Raises
+    ------
+    ValueError
+        As :func:`feature_sizes`.
+    """
+    rows, cols = feature_sizes(layers, input_size)[-1]
+    return int(rows - 1) // 2, int(cols - 1) // 2
 
 
 @dataclass(frozen=True)

@@ -608,3 +608,104 @@ def format_training_printout(trace: TrainingTrace, layer: int = 0) -> str:
             _tensor(weight.values[e, step], requires_grad=True),
         ]
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- symmetry of constant init
+
+#: The symmetry example's network: one input channel → two filters → one output map.
+SYMMETRY_LAYERS = (ConvLayer(1, 2, 3), ConvLayer(2, 1, 3))
+
+
+@dataclass(frozen=True)
+class SymmetryTrace:
+    """Why a constant initialisation never breaks symmetry: one epoch of two twin networks.
+
+    Both networks are :data:`SYMMETRY_LAYERS` (``Conv2d(1, 2, 3) → Conv2d(2, 1, 3)``, biases
+    0, no nonlinearity), trained for one epoch (one ``backward``, one ``step``) on the same
+    input and target with MSE and SGD. In the first every weight starts at ``val``; in the
+    second they are drawn by ``contrast_scheme``. ``F`` is conv1's filter shape ``(kH, kW)``.
+
+    Attributes
+    ----------
+    val : the constant of the first network.
+    contrast_scheme : the scheme of the second (``'xavier_uniform'`` by default).
+    x : (1, 1, H, W) input. target : (1, 1, 1, 1) target (the output's shape).
+    constant, contrast : the :class:`TrainingTrace` of each network.
+    constant_filters, contrast_filters : (2, *F) conv1's two filters at the start.
+    constant_grads, contrast_grads : (2, *F) their gradients after ``backward``.
+    constant_after, contrast_after : (2, *F) the filters after ``step``.
+    constant_equal, contrast_equal : whether the two filters' gradients are exactly equal.
+    """
+
+    val: float
+    contrast_scheme: str
+    x: np.ndarray
+    target: np.ndarray
+    constant: TrainingTrace
+    contrast: TrainingTrace
+    constant_filters: np.ndarray
+    contrast_filters: np.ndarray
+    constant_grads: np.ndarray
+    contrast_grads: np.ndarray
+    constant_after: np.ndarray
+    contrast_after: np.ndarray
+    constant_equal: bool
+    contrast_equal: bool
+
+
+def _conv1_filters(trace: TrainingTrace) -> dict[str, np.ndarray]:
+    """conv1's filters (input channel 0) at the start, their gradients, and after the step."""
+    weight = trace.layers[0].weight
+    return {
+        "filters": weight.initial[:, 0],
+        "grads": weight.grad[0, :, 0],
+        "after": weight.after[0, :, 0],
+    }
+
+
+def symmetry_trace(
+    rng, *, val=0.1, contrast_scheme="xavier_uniform", size=5, lr=0.01
+) -> SymmetryTrace:
+    """Train a constant-initialised and a randomly initialised twin network one epoch each.
+
+    Draw order from ``rng``: :func:`random_state` of :data:`SYMMETRY_LAYERS` for the contrast
+    network (its weights by ``contrast_scheme``, then ``x`` ~ N(0, 1) of shape
+    ``(1, 1, size, size)``, then the target); the constant network reuses ``x`` and the
+    target. Because both of conv1's filters and both of conv2's input channels start equal,
+    ``backward`` gives both filters the same gradient, and ``step`` keeps them equal.
+
+    Returns
+    -------
+    SymmetryTrace
+
+    Raises
+    ------
+    ValueError
+        For ``size < 5`` (the two 3×3 layers need it), a non-finite ``val``, an unknown or
+        constant ``contrast_scheme``, or a bad ``lr``.
+    """
+    size = integer(size, "size", minimum=5)
+    if contrast_scheme == "constant":
+        raise ValueError("contrast_scheme must be a random scheme, not 'constant'")
+    rng = generator(rng)
+    shape = (1, 1, size, size)
+    random = random_state(SYMMETRY_LAYERS, shape, rng=rng, scheme=contrast_scheme)
+    weights = [constant(layer.weight_shape, val) for layer in SYMMETRY_LAYERS]
+    equal = TrainingState(SYMMETRY_LAYERS, weights, random.biases, random.x, random.target)
+    traces = {
+        "constant": trace_training(equal, epochs=1, lr=lr),
+        "contrast": trace_training(random, epochs=1, lr=lr),
+    }
+    fields = {}
+    for name, trace in traces.items():
+        parts = _conv1_filters(trace)
+        fields |= {f"{name}_{key}": value for key, value in parts.items()}
+        fields[f"{name}_equal"] = bool(np.array_equal(parts["grads"][0], parts["grads"][1]))
+    return SymmetryTrace(
+        val=float(val),
+        contrast_scheme=contrast_scheme,
+        x=random.x,
+        target=random.target,
+        **traces,
+        **fields,
+    )

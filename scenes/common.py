@@ -143,7 +143,7 @@ class NumberGrid(VGroup):
 def number_font_size(values: np.ndarray, cell: float) -> float:
     """Font size at which the longest formatted value fits one cell."""
     longest = max(len(fmt(v)) for v in np.ravel(values))
-    return min(cell * 40, cell * 110 / max(longest, 1))
+    return min(cell * 40, cell * 100 / max(longest, 1))
 
 
 def cell_size(rows: int, cols: int, width: float, height: float, largest: float = 0.85):
@@ -188,6 +188,23 @@ def function_source(func, drop_docstring: bool = True) -> str:
     return "\n".join(lines[: first.lineno - 1] + lines[first.end_lineno :])
 
 
+def excerpt(source: str, first: str | None, last: str | None) -> str:
+    """The lines of ``source`` from the one containing ``first`` to the one containing
+    ``last`` (inclusive, dedented); all of it when both are None."""
+    lines = source.splitlines()
+
+    def find(snippet, default):
+        if snippet is None:
+            return default
+        hits = [i for i, line in enumerate(lines) if snippet in line]
+        if len(hits) != 1:
+            raise ValueError(f"{len(hits)} lines of the code contain {snippet!r}")
+        return hits[0]
+
+    start, stop = find(first, 0), find(last, len(lines) - 1)
+    return textwrap.dedent("\n".join(lines[start : stop + 1]))
+
+
 class CodePanel(VGroup):
     """Real source code of a convcore function, syntax-highlighted, with a line marker.
 
@@ -196,9 +213,16 @@ class CodePanel(VGroup):
     so a change in convcore that removes a highlighted line fails loudly.
     """
 
-    def __init__(self, func, theme: Theme, font_size: float = 18):
+    def __init__(
+        self,
+        func,
+        theme: Theme,
+        font_size: float = 18,
+        first: str | None = None,
+        last: str | None = None,
+    ):
         super().__init__()
-        self.source = function_source(func)
+        self.source = excerpt(function_source(func), first, last)
         self.lines = self.source.splitlines()
         self.code = Code(
             code_string=self.source,
@@ -253,3 +277,73 @@ class ConvScene(Scene):
             and mob.get_bottom()[1] >= -half_h
             and mob.get_top()[1] <= half_h
         )
+
+
+class ValueGrid(VGroup):
+    """A titled grid of rectangular cells whose numbers are swapped in, never transformed.
+
+    The group holds the static part, ``cells`` and ``title``. Numbers are not in it:
+    :meth:`numbers_for` builds Texts for formatted values, centred on the cells, for the scene
+    to add and remove (snapping numbers is fast, see FAST_MANIM.md). The font size is the
+    largest (≤ ``max_font``) at which ``widest`` fits a cell.
+    """
+
+    def __init__(
+        self,
+        shape: tuple[int, int],
+        title: str,
+        color: str,
+        theme: Theme,
+        cell_w: float,
+        cell_h: float,
+        widest: str,
+        title_size: float = 22,
+        max_font: float = 22,
+    ):
+        super().__init__()
+        rows, cols = shape
+        self.shape, self.theme = (rows, cols), theme
+        self.cells = VGroup()
+        for i in range(rows):
+            for j in range(cols):
+                rect = Rectangle(
+                    width=cell_w, height=cell_h, stroke_color=theme.grid, stroke_width=2
+                )
+                self.cells.add(
+                    rect.set_fill(color, opacity=0.14).move_to([j * cell_w, -i * cell_h, 0])
+                )
+        probe = Text(widest, font=FONT, font_size=10)
+        fit_w, fit_h = 0.86 * cell_w / probe.width, 0.6 * cell_h / probe.height
+        self.font_size = min(max_font, 10 * fit_w, 10 * fit_h)
+        self.title = label(title, color, title_size).next_to(self.cells, UP, buff=0.12)
+        self.add(self.cells, self.title)
+
+    def place(self, x: float, y: float) -> ValueGrid:
+        """Move the grid so that its cells centre on (x, y)."""
+        self.shift(np.array([x, y, 0.0]) - self.cells.get_center())
+        return self
+
+    def cell(self, i: int, j: int) -> Rectangle:
+        """The cell at row ``i``, column ``j``."""
+        return self.cells[i * self.shape[1] + j]
+
+    def numbers_for(self, texts, color: str | None = None, cache: dict | None = None) -> VGroup:
+        """Texts of ``texts`` (a rows×cols nested sequence of strings), one per cell.
+
+        With a ``cache`` dict, each distinct Text is built once and copied after that.
+        """
+        flat = [str(t) for row in texts for t in row]
+        if len(flat) != len(self.cells):
+            raise ValueError(f"{len(flat)} texts for a {self.shape[0]}×{self.shape[1]} grid")
+        color = color or self.theme.text
+        numbers = VGroup()
+        for text, cell in zip(flat, self.cells, strict=True):
+            if cache is None:
+                numbers.add(Text(text, font=FONT, font_size=self.font_size, color=color))
+            else:
+                key = (text, self.font_size, color)
+                if key not in cache:
+                    cache[key] = Text(text, font=FONT, font_size=self.font_size, color=color)
+                numbers.add(cache[key].copy())
+            numbers[-1].move_to(cell)
+        return numbers

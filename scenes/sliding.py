@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
+    DL,
     DOWN,
     LEFT,
     RIGHT,
+    UP,
     Create,
     FadeIn,
     FadeOut,
@@ -26,9 +28,10 @@ from manim import (
     Write,
 )
 
-from convcore import ARTICLE_INPUT, ARTICLE_KERNEL, ConvTrace, trace_conv2d
+from convcore import ARTICLE_INPUT, ARTICLE_KERNEL, ConvTrace, conv2d_direct, trace_conv2d
 from scenes.common import (
     FONT,
+    CodePanel,
     ConvScene,
     NumberGrid,
     cell_size,
@@ -45,6 +48,7 @@ MAX_KERNEL = 5
 GRID_Y = 0.2  # centre line of the three grids
 EQUATION_Y = -2.35
 CAPTION_Y = -3.62
+BOARD_SCALE = 0.68  # the grids' size while the code is on screen
 
 
 def check_drawable(trace: ConvTrace) -> None:
@@ -97,8 +101,11 @@ class SlidingWindow(ConvScene):
         self.show_title()
         self.show_grids()
         self.explain_output_size()
+        code_from = min(self.slow_steps, self.trace.n_steps - 1)
         for k in range(self.trace.n_steps):
-            self.compute_position(k, slow=k < self.slow_steps)
+            if k == code_from:
+                self.show_code()
+            self.compute_position(k, slow=k < self.slow_steps, detailed=k == code_from)
         self.conclude()
 
     # -- beats -------------------------------------------------------------------------
@@ -124,6 +131,8 @@ class SlidingWindow(ConvScene):
         equals = Text("=", font=FONT, font_size=48, color=self.theme.text)
         star.move_to((self.input_grid.cells.get_right() + self.kernel_grid.cells.get_left()) / 2)
         equals.move_to((self.kernel_grid.cells.get_right() + self.output_grid.cells.get_left()) / 2)
+        self.board = VGroup(self.input_grid, star, self.kernel_grid, equals, self.output_grid)
+        self.board_home = self.board.get_center()
         self.play(
             FadeIn(self.input_grid),
             FadeIn(self.kernel_grid),
@@ -147,40 +156,94 @@ class SlidingWindow(ConvScene):
         self.play(Write(formula[0]), run_time=1.2)
         self.play(FadeIn(formula[1:], shift=0.2 * DOWN), run_time=1)
         self.wait(2.5)
-        caption = label("    ".join(lines[1:]), self.theme.muted, 20)
-        if caption.width > 13.4:
-            caption.scale_to_fit_width(13.4)
+        caption = self.get_caption("    ".join(lines[1:]), 20)
         caption.move_to([0, CAPTION_Y, 0])
         self.play(FadeOut(formula), FadeIn(caption), run_time=0.8)
         self.caption = caption
 
-    def compute_position(self, k: int, slow: bool):
+    def show_code(self):
+        """Shrink the grids to the top and show convcore's direct loop below them."""
+        shown = [n for n in self.output_grid.numbers if n in self.mobjects]
+        hidden = [n for n in self.output_grid.numbers if n not in self.mobjects]
+        board = VGroup(*self.board, *shown)
+        board.add(
+            *(
+                getattr(self, name)
+                for name in ("window", "kernel_box", "out_box")
+                if hasattr(self, name)
+            )
+        )
+        if hasattr(self, "equation"):
+            self.play(FadeOut(self.equation), run_time=0.4)
+            self.remove(self.equation, *self.equation)
+            del self.equation
+        self.code = CodePanel(
+            conv2d_direct, self.theme, font_size=14, first="out = np.zeros(", last="return _finish"
+        )
+        self.code.to_corner(DL, buff=0.25)
+        self.marker = self.code.line_marker(0)
+        target = self.board.copy().scale(BOARD_SCALE).next_to(self.title, DOWN, buff=0.2)
+        centre, shift = self.board.get_center(), target.get_center() - self.board.get_center()
+        for number in hidden:  # not on screen yet: move them without animating them
+            number.scale(BOARD_SCALE, about_point=centre).shift(shift)
+        caption = self.get_caption(self.caption.original_text, 18)
+        caption.move_to([0, target.get_bottom()[1] - 0.25, 0])
+        self.play(
+            board.animate.scale(BOARD_SCALE, about_point=centre).shift(shift),
+            FadeOut(self.caption),
+            run_time=1,
+        )
+        self.caption = caption
+        note = label(
+            "the same loop in convcore (convcore.functional.conv2d_direct):", self.theme.muted, 20
+        ).next_to(self.code, UP, buff=0.12, aligned_edge=LEFT)
+        self.play(FadeIn(self.code), FadeIn(note), FadeIn(self.marker), FadeIn(caption), run_time=1)
+        self.code_note = note
+        self.code_mode = True
+
+    def move_marker(self, snippet: str, run_time: float = 0.5, *animations):
+        target = self.code.line_marker(self.code.line_index(snippet))
+        self.play(Transform(self.marker, target), *animations, run_time=run_time)
+
+    def compute_position(self, k: int, slow: bool, detailed: bool = False):
         t = self.trace
         i, j = t.out_index[k]
         window = self.get_window(k)
         out_box = self.output_grid.cell(i, j).copy().set_fill(opacity=0)
         out_box.set_stroke(self.theme.highlight, width=6)
         eq, result = self.get_equation(k)
-        if k == 0:
+        code = getattr(self, "code_mode", False)
+        if code and detailed:
+            for snippet in ("for i in range", "for j in range", "rows = slice", "cols = slice"):
+                self.move_marker(snippet)
+        if hasattr(self, "equation"):
+            self.remove(self.equation, *self.equation)
+        if hasattr(self, "window"):
+            moves = [Transform(self.window, window), Transform(self.out_box, out_box)]
+        else:
             self.window, self.out_box = window, out_box
             self.kernel_box = highlight_box(self.kernel_grid.cells, self.theme)
-            self.play(Create(window), Create(self.kernel_box), Create(out_box), run_time=1)
+            moves = [Create(window), Create(self.kernel_box), Create(out_box)]
+        if code:
+            self.move_marker("window = x[", 0.8 if slow or detailed else 0.35, *moves)
         else:
-            self.remove(self.equation, *self.equation)
-            self.play(
-                Transform(self.window, window),
-                Transform(self.out_box, out_box),
-                run_time=0.8 if slow else 0.35,
-            )
+            self.play(*moves, run_time=1 if k == 0 else 0.8 if slow else 0.35)
         self.equation = VGroup(eq, result)
-        if slow:
-            self.play(Write(eq), run_time=2.5)
+        land = TransformFromCopy(result, self.output_grid.number(i, j))
+        if slow or detailed:
+            self.play(Write(eq), run_time=2.5 if slow else 1.5)
             self.play(FadeIn(result, scale=1.4), run_time=0.6)
-            self.play(TransformFromCopy(result, self.output_grid.number(i, j)), run_time=1)
+            if code:
+                self.move_marker("out[n, o, i, j] =", 1, land)
+            else:
+                self.play(land, run_time=1)
             self.wait(0.6)
         else:
             self.add(self.equation)
-            self.play(TransformFromCopy(result, self.output_grid.number(i, j)), run_time=0.45)
+            if code:
+                self.move_marker("out[n, o, i, j] =", 0.45, land)
+            else:
+                self.play(land, run_time=0.45)
             self.wait(0.35)
 
     def conclude(self):
@@ -189,7 +252,19 @@ class SlidingWindow(ConvScene):
             FadeOut(self.kernel_box),
             FadeOut(self.out_box),
             FadeOut(self.equation),
+            FadeOut(self.code),
+            FadeOut(self.marker),
+            FadeOut(self.code_note),
             run_time=0.6,
+        )
+        board = VGroup(*self.board, self.output_grid.numbers)
+        caption = self.get_caption(self.caption.original_text, 20)
+        caption.move_to([0, CAPTION_Y, 0])
+        self.play(
+            board.animate.scale(1 / BOARD_SCALE).move_to(self.board_home),
+            FadeOut(self.caption),
+            FadeIn(caption),
+            run_time=1,
         )
         t = self.trace
         summary = label(
@@ -244,16 +319,22 @@ class SlidingWindow(ConvScene):
             x += width + gap
         return grids
 
+    def get_caption(self, text: str, size: float) -> Text:
+        """A muted one-line caption no wider than the frame."""
+        caption = label(text, self.theme.muted, size)
+        if caption.width > 13.4:
+            caption.scale_to_fit_width(13.4)
+        return caption
+
     def get_window(self, k: int) -> VGroup:
         """Highlighted squares over the input cells that the kernel covers at step ``k``."""
         t, grid = self.trace, self.input_grid
         squares = VGroup()
         for r in t.tap_rows[k]:
             for c in t.tap_cols[k]:
-                sq = Square(grid.cell_size, stroke_color=self.theme.highlight, stroke_width=5)
-                squares.add(
-                    sq.set_fill(self.theme.highlight, opacity=0.22).move_to(grid.cell(r, c))
-                )
+                cell = grid.cell(r, c)
+                sq = Square(cell.width, stroke_color=self.theme.highlight, stroke_width=5)
+                squares.add(sq.set_fill(self.theme.highlight, opacity=0.22).move_to(cell))
         return squares
 
     def get_equation(self, k: int) -> tuple[VGroup, Text]:
@@ -264,18 +345,31 @@ class SlidingWindow(ConvScene):
         bias = t.bias[0] if t.has_bias else None
         text = equation(terms, bias, t.values[0, 0, k])
         lhs_text = f"out[{i}, {j}] = " + text[: text.rindex("=") + 1]
-        eq = VGroup(*(label(line, self.theme.text, 30) for line in wrap_terms(lhs_text, 66)))
+        code = getattr(self, "code_mode", False)
+        chars, size, width, height = (34, 24, 0, 3.0) if code else (66, 30, 13.2, 1.7)
+        if code:
+            width = 6.85 - self.code.get_right()[0] - 0.35
+        eq = VGroup(*(label(line, self.theme.text, size) for line in wrap_terms(lhs_text, chars)))
+        if code:
+            eq.add_to_back(label(f"i = {i}, j = {j}", self.theme.muted, size))
         eq.arrange(DOWN, buff=0.18, aligned_edge=LEFT)
         result = Text(
-            fmt(t.values[0, 0, k]), font=FONT, font_size=34, color=self.theme.output, weight="BOLD"
+            fmt(t.values[0, 0, k]),
+            font=FONT,
+            font_size=size + 4,
+            color=self.theme.output,
+            weight="BOLD",
         )
         result.next_to(eq[-1], RIGHT, buff=0.2)
         group = VGroup(eq, result)
-        if group.width > 13.2:
-            group.scale_to_fit_width(13.2)
-        if group.height > 1.7:
-            group.scale_to_fit_height(1.7)
-        group.move_to([0, EQUATION_Y, 0])
+        if group.width > width:
+            group.scale_to_fit_width(width)
+        if group.height > height:
+            group.scale_to_fit_height(height)
+        if code:
+            group.next_to(self.code, RIGHT, buff=0.35)
+        else:
+            group.move_to([0, EQUATION_Y, 0])
         return eq, result
 
 

@@ -73,3 +73,14 @@ def size_formula(terms, symbol: str = "H") -> tuple[str, str]:
         f"+ 1 = {terms.out}"
     )
     return general, numbers
+
+
+def fixed(value: float, digits: int = 4) -> str:
+    """``value`` with exactly ``digits`` decimals and a true minus sign (``−0.0435``).
+
+    Values that round to zero print without a sign (``0.0000``, never ``−0.0000``).
+    """
+    text = f"{float(value):.{digits}f}"
+    if float(text) == 0:
+        text = text.lstrip("-")
+    return text.replace("-", MINUS)

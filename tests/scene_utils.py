@@ -51,10 +51,12 @@ def dry_run(scene_cls):
         "dry_run": True,
         "disable_caching": True,
         "verbosity": "ERROR",
-        # layout is resolution-independent: draw few, tiny frames to keep tests fast
+        # few frames keep tests fast. Not fewer pixels: manim lays Text out in a Pango box
+        # pixel_width wide, so at 192 px long lines wrap (wrong sizes for the checks, and
+        # the wrapped SVGs land in media/texts, whose cache key ignores the width).
         "frame_rate": 2,
-        "pixel_width": 192,
-        "pixel_height": 108,
+        "pixel_width": 854,
+        "pixel_height": 480,
     }
     with tempconfig(settings):
         scene = Checked()

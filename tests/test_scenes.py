@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 from scene_utils import dry_run
 
-from convcore import ARTICLE_OUTPUT, conv2d
+from convcore import ARTICLE_OUTPUT, conv2d, conv2d_direct
 from scenes import registry
 from scenes.textfmt import fmt
 
@@ -58,7 +60,8 @@ def test_sliding_article_numbers_on_screen():
     shown = np.array([float(n.original_text) for n in scene.output_grid.numbers]).reshape(3, 3)
     np.testing.assert_array_equal(shown, ARTICLE_OUTPUT)
     eq, result = scene.get_equation(0)
-    assert " ".join(line.original_text for line in eq) == (
+    assert eq[0].original_text == "i = 0, j = 0"  # the loop indices beside the code
+    assert " ".join(line.original_text for line in eq[1:]) == (
         "out[0, 0] = 1·1 + 2·2 + 3·3 + 6·4 + 7·5 + 8·6 + 11·7 + 12·8 + 13·9 ="
     )
     assert result.original_text == "411"
@@ -90,3 +93,14 @@ def test_too_large_input_is_refused_with_the_limit():
     cls = registry.get("sliding").configured({"input": np.ones((13, 13))})
     with pytest.raises(ValueError, match=r"13×13 is too large .*at most 12×12"):
         cls.make_trace()
+
+
+def test_sliding_shows_convcores_own_loop_code():
+    scene, _ = dry_run(registry.get("sliding").configured({}))
+    real = [line.strip() for line in inspect.getsource(conv2d_direct).splitlines()]
+    shown = [line.strip() for line in scene.code.lines]
+    assert shown[0].startswith("out = np.zeros(") and shown[-1] == "return _finish(out, a)"
+    assert all(line in real for line in shown)
+    # the last animated line is the one that writes the output value
+    out_line = scene.code.line_marker(scene.code.line_index("out[n, o, i, j] ="))
+    assert scene.marker.get_center()[1] == pytest.approx(out_line.get_center()[1])
