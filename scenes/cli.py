@@ -6,13 +6,14 @@ in convcore. Errors a user can cause print one line and exit with status 2.
 
 from __future__ import annotations
 
+import os
 import sys
-import time
 from pathlib import Path
 
 import click
 
 from scenes import registry
+from scenes.build import FORMATS
 from scenes.matrices import parse_matrix
 from scenes.render import QUALITIES
 from scenes.textfmt import equation, matrix_lines, product_terms, shape, size_formula
@@ -204,12 +205,36 @@ def train(lr, epochs, momentum, seed, scheme):
 @click.argument("names", nargs=-1)
 @click.option("--all", "build_all", is_flag=True, help="Build every scene in `convanim list`.")
 @click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A lecture file (TOML) listing the videos to build with their parameters.",
+)
+@click.option(
     "--quality",
     "-q",
     type=click.Choice(list(QUALITIES)),
-    default="high",
-    show_default=True,
-    help="low 480p15, medium 720p30, high 1080p60, 4k 2160p60.",
+    default=None,
+    help="low 480p15, medium 720p30, high 1080p60 (default), 4k 2160p60.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="mp4 (default), webm, gif, or png (the final frame).",
+)
+@click.option(
+    "--theme",
+    type=click.Choice(["dark", "light"]),
+    default=None,
+    help="Colours: dark (default), or light for white slides.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default=None,
+    help="Language of labels and captions: en (default) or zh.",
 )
 @click.option(
     "--output-dir",
@@ -220,33 +245,129 @@ def train(lr, epochs, momentum, seed, scheme):
     help="Folder for the videos.",
 )
 @click.option(
-    "--theme",
-    type=click.Choice(["dark", "light"]),
-    default="dark",
-    show_default=True,
-    help="Colours: dark, or light for white slides.",
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Scenes rendered at once, in separate processes (default: CPU cores).",
 )
+@click.option("--force", is_flag=True, help="Render even scenes whose output is up to date.")
 @conv_options
-def build(names, build_all, quality, output_dir, theme, **options):
-    """Render videos (by NAME, or --all) into the output folder as NAME.mp4."""
-    from scenes.render import render_scene
+def build(names, build_all, config, quality, fmt, theme, lang, output_dir, jobs, force, **options):
+    """Render videos (by NAME, --all, or --config FILE) into the output folder.
 
-    if build_all == bool(names):
-        raise UserError("name the scenes to build, or use --all (see `convanim list`)")
+    Each video NAME.<format> gets a poster NAME.png, captions NAME.vtt and a record
+    NAME.json of its parameters; media/index.html shows them all. Unchanged videos are not
+    rendered again (--force to override).
+    """
+    settings = {"quality": quality, "format": fmt, "theme": theme, "lang": lang}
+    settings = {k: v for k, v in settings.items() if v is not None}
+    job_list = make_jobs(names, build_all, config, settings, conv_params(**options))
+    folder = prepare_output_dir(output_dir)
+    run_build(job_list, folder, jobs or os.cpu_count() or 1, force)
+
+
+def make_jobs(names, build_all, config, settings: dict, params: dict) -> list:
+    """The validated jobs of one build request (nothing is rendered before all pass)."""
+    from scenes.build import Job
+    from scenes.lecture import LectureError, load_lecture
+
+    if sum((bool(names), build_all, config is not None)) != 1:
+        raise UserError(
+            "name the scenes to build, use --all, or give --config (see `convanim list`)"
+        )
+    if config is not None:
+        if params:
+            raise UserError("matrix and convolution options go in the lecture file with --config")
+        try:
+            return load_lecture(config, settings)
+        except LectureError as exc:
+            raise UserError(str(exc)) from None
+    defaults = {"quality": "high", "format": "mp4", "theme": "dark", "lang": "en", **settings}
     try:
         entries = list(registry.SCENES.values()) if build_all else [registry.get(n) for n in names]
-        params = conv_params(**options)
-        scenes = [(e, e.configured(params, theme)) for e in entries]
-        for _, scene in scenes:  # validate everything before rendering anything
-            if hasattr(scene, "make_trace"):
-                scene.make_trace()
+        for entry in entries:
+            ignored = [k for k in params if k not in entry.params]
+            if ignored and not build_all:
+                raise ValueError(f"scene {entry.name!r} does not take --{ignored[0]}")
+        job_list = [
+            Job(e.name, e.name, {k: v for k, v in params.items() if k in e.params}, **defaults)
+            for e in entries
+        ]
+        for job in job_list:
+            cls = job.scene_class()
+            if hasattr(cls, "make_trace"):
+                cls.make_trace()
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    folder = prepare_output_dir(output_dir)
-    for entry, scene in scenes:
-        start = time.perf_counter()
-        path = render_scene(scene, entry.name, quality, folder)
-        click.echo(f"{entry.name}: {path} ({time.perf_counter() - start:.1f} s)")
+    if len({job.name for job in job_list}) != len(job_list):
+        raise UserError("a scene is named twice")
+    return job_list
+
+
+def run_build(job_list, folder: Path, workers: int, force: bool) -> None:
+    """Run the jobs with progress lines and a summary table; exit 1 if any failed."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from scenes.build import BuildLocked, FolderLock, run_jobs
+    from scenes.gallery import write_gallery
+
+    console = Console(stderr=True)
+    progress = Progress(
+        TextColumn("[bold]building"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} videos"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+    def report(result):
+        mark = {
+            "rendered": "[green]rendered",
+            "cached": "[cyan]up to date",
+            "failed": "[red]FAILED",
+        }[result.status]
+        main_file = result.files.get(next(iter(result.files), ""), "")
+        detail = result.error if result.status == "failed" else f"{folder / main_file}"
+        console.print(f"{result.name}: {mark}[/] {detail}", highlight=False)
+        progress.advance(task)
+
+    try:
+        with FolderLock(folder), progress:
+            task = progress.add_task("build", total=len(job_list))
+            results = run_jobs(job_list, folder, workers, force, report)
+            write_gallery(folder)
+    except BuildLocked as exc:
+        raise UserError(str(exc)) from None
+    console.print(summary_table(results))
+    failed = [r for r in results if r.status == "failed"]
+    if failed:
+        console.print(f"[red]{len(failed)} of {len(results)} videos failed")
+        sys.exit(1)
+
+
+def summary_table(results):
+    """A rich table: scene, video length, size, render time, cached or not."""
+    from rich.table import Table
+
+    table = Table(title="convanim build")
+    for column in ("video", "status", "length", "size", "render time", "render s / video s"):
+        table.add_column(column, justify="left" if column in ("video", "status") else "right")
+    for r in results:
+        ratio = (
+            f"{r.render_seconds / r.duration:.2f}" if r.duration and r.status != "cached" else ""
+        )
+        table.add_row(
+            r.name,
+            r.status,
+            f"{r.duration:.1f} s" if r.duration else "",
+            f"{r.size / 1e6:.2f} MB" if r.size else "",
+            f"{r.render_seconds:.1f} s" if r.render_seconds else "",
+            ratio,
+        )
+    return table
 
 
 def prepare_output_dir(path: Path) -> Path:

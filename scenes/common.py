@@ -257,9 +257,15 @@ class CodePanel(VGroup):
 
 
 class ConvScene(Scene):
-    """Base class: applies the theme. Subclasses set their parameters as class attributes."""
+    """Base class: theme, language and captions. Parameters are class attributes.
+
+    ``cue(text)`` records a caption starting now; the build writes them as WebVTT.
+    ``title_text`` names the video in the gallery.
+    """
 
     theme_name = "dark"
+    lang = "en"
+    title_text = "convanim"
 
     @property
     def theme(self) -> Theme:
@@ -267,6 +273,11 @@ class ConvScene(Scene):
 
     def setup(self):
         self.camera.background_color = self.theme.background
+        self.cues: list[tuple[float, str]] = []
+
+    def cue(self, text: str) -> None:
+        """Start a caption now (it lasts until the next cue or the end of the video)."""
+        self.cues.append((float(self.time), text))
 
     def frame_fits(self, mob, margin: float = 0.15) -> bool:
         """Whether ``mob`` lies inside the frame (used by tests and asserts nothing)."""

@@ -34,7 +34,7 @@ class SceneEntry:
         """Import the scene module and return the scene class."""
         return getattr(importlib.import_module(self.module), self.class_name)
 
-    def configured(self, params: dict, theme: str = "dark") -> type:
+    def configured(self, params: dict, theme: str = "dark", lang: str = "en") -> type:
         """A subclass of the scene with the given parameters set as class attributes.
 
         Only parameters this scene accepts are applied.
@@ -42,6 +42,7 @@ class SceneEntry:
         base = self.load()
         attrs = {PARAM_ATTRS[k]: v for k, v in params.items() if k in self.params}
         attrs["theme_name"] = theme
+        attrs["lang"] = lang
         return type(base.__name__, (base,), attrs)
 
 
@@ -54,6 +55,13 @@ SCENES: dict[str, SceneEntry] = {
             "SlidingWindow",
             "The kernel slides over the input: every window, its products and their sum.",
             CONV_PARAMS,
+        ),
+        SceneEntry(
+            "output-size",
+            "scenes.output_size",
+            "OutputSizes",
+            "Output size: padding, stride and dilation case by case (Dumoulin & Visin).",
+            ("input", "kernel", "stride", "padding", "dilation"),
         ),
     )
 }

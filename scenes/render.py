@@ -1,14 +1,14 @@
-"""Render a scene class in-process into a final file, atomically.
+"""Render one scene in-process with manim, into a folder: the video, a poster, captions.
 
-The video is written inside a hidden temporary folder next to its destination and moved
-into place with one ``os.replace`` only when complete: a final path holds a whole video or
-nothing, even when rendering fails or is interrupted.
+Manim's settings are applied with ``tempconfig`` for the one render only, as manim's own
+``render`` command does. The build (:mod:`scenes.build`) moves the files into place.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 QUALITIES = {
@@ -19,7 +19,16 @@ QUALITIES = {
 }
 
 
-def manim_settings(quality: str, media_dir: Path, name: str) -> dict:
+@dataclass
+class Made:
+    """The files one render produced (kind → path) and the video's length in seconds."""
+
+    files: dict[str, Path]
+    duration: float
+    title: str
+
+
+def manim_settings(quality: str, media_dir: Path, name: str, fmt: str = "mp4") -> dict:
     """The manim config for one build render (its own cache off: the build decides)."""
     from manim.constants import QUALITIES as MANIM_QUALITIES
 
@@ -33,20 +42,57 @@ def manim_settings(quality: str, media_dir: Path, name: str) -> dict:
         "disable_caching": True,
         "progress_bar": "none",
         "verbosity": "WARNING",
-        "format": "mp4",
+        "format": fmt,
         "video_encoder_options": {"preset": "ultrafast"},
     }
 
 
-def render_scene(scene_cls: type, name: str, quality: str, output_dir: Path) -> Path:
-    """Render ``scene_cls`` to ``output_dir/name.mp4`` and return that path."""
+def render_class(scene_cls: type, folder: Path, name: str, quality: str, fmt: str = "mp4"):
+    """Render ``scene_cls`` with manim below ``folder``; return (scene, produced file)."""
     from manim import tempconfig
 
+    media = folder / "manim"
+    with tempconfig(manim_settings(quality, media, name, fmt)):
+        scene = scene_cls()
+        scene.render()
+    produced = sorted(media.rglob(f"{name}.{fmt}"))
+    if len(produced) != 1:
+        raise RuntimeError(f"manim produced {len(produced)} {fmt} files named {name}")
+    return scene, produced[0]
+
+
+def render_to_folder(job, folder: Path) -> Made:
+    """Render ``job`` (a :class:`scenes.build.Job`) into ``folder``: video, poster, captions."""
+    from scenes.captions import webvtt
+
+    scene, main = render_class(job.scene_class(), folder, job.name, job.quality, job.format)
+    files = {job.format: folder / f"{job.name}.{job.format}"}
+    os.replace(main, files[job.format])
+    if job.format != "png":
+        files["poster"] = folder / f"{job.name}.png"
+        save_poster(files[job.format], files["poster"])
+        files["captions"] = folder / f"{job.name}.vtt"
+        files["captions"].write_text(webvtt(scene.cues, scene.time), encoding="utf-8")
+    return Made(files, float(scene.time), getattr(scene, "title_text", job.scene))
+
+
+def save_poster(video: Path, poster: Path) -> None:
+    """Save the video's last frame as a PNG (the finished picture of the scene)."""
+    import av
+
+    with av.open(str(video)) as container:
+        last = None
+        for last in container.decode(container.streams.video[0]):  # noqa: B007
+            pass
+    if last is None:
+        raise RuntimeError(f"{video} holds no frames")
+    last.to_image().save(poster)
+
+
+def render_scene(scene_cls: type, name: str, quality: str, output_dir: Path) -> Path:
+    """Render ``scene_cls`` to ``output_dir/name.mp4`` atomically and return that path."""
     final = output_dir / f"{name}.mp4"
     with tempfile.TemporaryDirectory(prefix=f".{name}-", dir=output_dir) as tmp:
-        with tempconfig(manim_settings(quality, Path(tmp), name)):
-            scene = scene_cls()
-            scene.render()
-            produced = Path(scene.renderer.file_writer.movie_file_path)
+        _, produced = render_class(scene_cls, Path(tmp), name, quality)
         os.replace(produced, final)
     return final

@@ -76,6 +76,7 @@ class SlidingWindow(ConvScene):
     padding = 0
     dilation = 1
     slow_steps = 2  # positions shown slowly, term by term
+    title_text = "Convolution: the sliding window"
 
     @classmethod
     def make_trace(cls) -> ConvTrace:
@@ -119,11 +120,15 @@ class SlidingWindow(ConvScene):
         if t.has_bias:
             params += f", bias {fmt(t.bias[0])}"
         self.title = title_bar(
-            "Convolution: the sliding window",
+            self.title_text,
             self.theme,
             f"cross-correlation, as in PyTorch's Conv2d · {params}",
         )
         self.play(FadeIn(self.title), run_time=0.8)
+        self.cue(
+            f"The sliding window: a {shape(*t.kernel_size)} kernel over a "
+            f"{shape(*t.x.shape[2:])} input ({params})."
+        )
 
     def show_grids(self):
         self.input_grid, self.kernel_grid, self.output_grid = self.get_grids()
@@ -153,6 +158,7 @@ class SlidingWindow(ConvScene):
         formula.arrange(DOWN, buff=0.2).move_to([0, EQUATION_Y, 0])
         if formula.width > 13.4:
             formula.scale_to_fit_width(13.4)
+        self.cue("Output size: " + "; ".join(lines[1:]))
         self.play(Write(formula[0]), run_time=1.2)
         self.play(FadeIn(formula[1:], shift=0.2 * DOWN), run_time=1)
         self.wait(2.5)
@@ -213,6 +219,7 @@ class SlidingWindow(ConvScene):
         out_box.set_stroke(self.theme.highlight, width=6)
         eq, result = self.get_equation(k)
         code = getattr(self, "code_mode", False)
+        self.cue(f"Position ({i}, {j}): {self.equation_text(k)}")
         if code and detailed:
             for snippet in ("for i in range", "for j in range", "rows = slice", "cols = slice"):
                 self.move_marker(snippet)
@@ -273,6 +280,7 @@ class SlidingWindow(ConvScene):
             self.theme.text,
             28,
         ).move_to([0, EQUATION_Y, 0])
+        self.cue(summary.original_text + ".")
         self.play(
             FadeIn(summary), Indicate(self.output_grid.cells, color=self.theme.output), run_time=1.5
         )
@@ -319,6 +327,12 @@ class SlidingWindow(ConvScene):
             x += width + gap
         return grids
 
+    def equation_text(self, k: int) -> str:
+        """``1·1 + 2·2 + … = 411`` for step ``k``, from the trace."""
+        t = self.trace
+        terms = product_terms(t.windows[0, k, 0], t.weight[0, 0])
+        return equation(terms, t.bias[0] if t.has_bias else None, t.values[0, 0, k])
+
     def get_caption(self, text: str, size: float) -> Text:
         """A muted one-line caption no wider than the frame."""
         caption = label(text, self.theme.muted, size)
@@ -341,9 +355,7 @@ class SlidingWindow(ConvScene):
         """``out[i, j] = w·k + … =`` and the value, as two Texts side by side."""
         t = self.trace
         i, j = t.out_index[k]
-        terms = product_terms(t.windows[0, k, 0], t.weight[0, 0])
-        bias = t.bias[0] if t.has_bias else None
-        text = equation(terms, bias, t.values[0, 0, k])
+        text = self.equation_text(k)
         lhs_text = f"out[{i}, {j}] = " + text[: text.rindex("=") + 1]
         code = getattr(self, "code_mode", False)
         chars, size, width, height = (34, 24, 0, 3.0) if code else (66, 30, 13.2, 1.7)
