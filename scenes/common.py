@@ -24,6 +24,7 @@ from manim import (
     config,
 )
 
+from scenes.i18n import tr
 from scenes.textfmt import fmt
 
 FONT = "DejaVu Sans"
@@ -274,6 +275,10 @@ class ConvScene(Scene):
     def setup(self):
         self.camera.background_color = self.theme.background
         self.cues: list[tuple[float, str]] = []
+
+    def tr(self, template: str, **values) -> str:
+        """``template`` in the scene's language, with ``values`` filled in."""
+        return tr(template, self.lang, **values)
 
     def cue(self, text: str) -> None:
         """Start a caption now (it lasts until the next cue or the end of the video)."""

@@ -113,21 +113,27 @@ class SlidingWindow(ConvScene):
 
     def show_title(self):
         t = self.trace
-        params = (
-            f"stride {fmt_pair(t.stride)}, padding {fmt_pads(t.pads)}, "
-            f"dilation {fmt_pair(t.dilation)}"
+        params = self.tr(
+            "stride {stride}, padding {padding}, dilation {dilation}",
+            stride=fmt_pair(t.stride),
+            padding=fmt_pads(t.pads),
+            dilation=fmt_pair(t.dilation),
         )
         if t.has_bias:
-            params += f", bias {fmt(t.bias[0])}"
+            params += self.tr(", bias {bias}", bias=fmt(t.bias[0]))
         self.title = title_bar(
-            self.title_text,
+            self.tr(self.title_text),
             self.theme,
-            f"cross-correlation, as in PyTorch's Conv2d · {params}",
+            self.tr("cross-correlation, as in PyTorch's Conv2d · {params}", params=params),
         )
         self.play(FadeIn(self.title), run_time=0.8)
         self.cue(
-            f"The sliding window: a {shape(*t.kernel_size)} kernel over a "
-            f"{shape(*t.x.shape[2:])} input ({params})."
+            self.tr(
+                "The sliding window: a {kernel} kernel over a {input} input ({params}).",
+                kernel=shape(*t.kernel_size),
+                input=shape(*t.x.shape[2:]),
+                params=params,
+            )
         )
 
     def show_grids(self):
@@ -158,7 +164,7 @@ class SlidingWindow(ConvScene):
         formula.arrange(DOWN, buff=0.2).move_to([0, EQUATION_Y, 0])
         if formula.width > 13.4:
             formula.scale_to_fit_width(13.4)
-        self.cue("Output size: " + "; ".join(lines[1:]))
+        self.cue(self.tr("Output size: {lines}", lines="; ".join(lines[1:])))
         self.play(Write(formula[0]), run_time=1.2)
         self.play(FadeIn(formula[1:], shift=0.2 * DOWN), run_time=1)
         self.wait(2.5)
@@ -201,7 +207,9 @@ class SlidingWindow(ConvScene):
         )
         self.caption = caption
         note = label(
-            "the same loop in convcore (convcore.functional.conv2d_direct):", self.theme.muted, 20
+            self.tr("the same loop in convcore (convcore.functional.conv2d_direct):"),
+            self.theme.muted,
+            20,
         ).next_to(self.code, UP, buff=0.12, aligned_edge=LEFT)
         self.play(FadeIn(self.code), FadeIn(note), FadeIn(self.marker), FadeIn(caption), run_time=1)
         self.code_note = note
@@ -219,7 +227,9 @@ class SlidingWindow(ConvScene):
         out_box.set_stroke(self.theme.highlight, width=6)
         eq, result = self.get_equation(k)
         code = getattr(self, "code_mode", False)
-        self.cue(f"Position ({i}, {j}): {self.equation_text(k)}")
+        self.cue(
+            self.tr("Position ({i}, {j}): {equation}", i=i, j=j, equation=self.equation_text(k))
+        )
         if code and detailed:
             for snippet in ("for i in range", "for j in range", "rows = slice", "cols = slice"):
                 self.move_marker(snippet)
@@ -275,8 +285,11 @@ class SlidingWindow(ConvScene):
         )
         t = self.trace
         summary = label(
-            f"{t.n_steps} window positions → {t.n_steps} output values, "
-            f"each a sum of {t.products[0, 0, 0].size} products",
+            self.tr(
+                "{n} window positions → {n} output values, each a sum of {m} products",
+                n=t.n_steps,
+                m=t.products[0, 0, 0].size,
+            ),
             self.theme.text,
             28,
         ).move_to([0, EQUATION_Y, 0])
@@ -294,12 +307,18 @@ class SlidingWindow(ConvScene):
         h, w = t.x.shape[2:]
         kh, kw = t.kernel_size
         oh, ow = t.out_shape
-        in_title = f"input {shape(h, w)}"
+        in_title = self.tr("input {shape}", shape=shape(h, w))
         if any(t.pads):
-            in_title += f" padded to {shape(hp, wp)}"
-        k_title = f"kernel {shape(kh, kw)}"
+            in_title = self.tr(
+                "input {shape} padded to {padded}", shape=shape(h, w), padded=shape(hp, wp)
+            )
+        k_title = self.tr("kernel {shape}", shape=shape(kh, kw))
         if t.dilation != (1, 1):
-            k_title += f", dilation {fmt_pair(t.dilation)}"
+            k_title = self.tr(
+                "kernel {shape}, dilation {dilation}",
+                shape=shape(kh, kw),
+                dilation=fmt_pair(t.dilation),
+            )
         grids = (
             NumberGrid(
                 t.x_padded[0, 0],
@@ -312,7 +331,7 @@ class SlidingWindow(ConvScene):
             NumberGrid(t.weight[0, 0], k_title, th.kernel, th, cell_size(kh, kw, 3.0, 3.2)),
             NumberGrid(
                 t.out[0, 0],
-                f"output {shape(oh, ow)}",
+                self.tr("output {shape}", shape=shape(oh, ow)),
                 th.output,
                 th,
                 cell_size(oh, ow, 3.6, 3.2),
@@ -331,7 +350,8 @@ class SlidingWindow(ConvScene):
         """``1·1 + 2·2 + … = 411`` for step ``k``, from the trace."""
         t = self.trace
         terms = product_terms(t.windows[0, k, 0], t.weight[0, 0])
-        return equation(terms, t.bias[0] if t.has_bias else None, t.values[0, 0, k])
+        bias = t.bias[0] if t.has_bias else None
+        return equation(terms, bias, t.values[0, 0, k], self.tr("bias"))
 
     def get_caption(self, text: str, size: float) -> Text:
         """A muted one-line caption no wider than the frame."""

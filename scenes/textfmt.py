@@ -39,11 +39,11 @@ def product_terms(window: np.ndarray, kernel: np.ndarray) -> list[str]:
     ]
 
 
-def equation(terms: list[str], bias: float | None, value: float) -> str:
-    """``"1·1 + 2·2 + … = 411"`` (with ``+ bias`` when a bias is given)."""
+def equation(terms: list[str], bias: float | None, value: float, bias_word: str = "bias") -> str:
+    """``"1·1 + 2·2 + … = 411"`` (with ``+ bias b`` when a bias is given)."""
     text = " + ".join(terms)
     if bias is not None:
-        text += f" + bias {fmt_factor(bias)}"
+        text += f" + {bias_word} {fmt_factor(bias)}"
     return f"{text} = {fmt(value)}"
 
 
