@@ -56,6 +56,8 @@ def _parse_rows(text: str, name: str) -> np.ndarray:
     values = []
     for i, row in enumerate(rows, start=1):
         cells = [c for c in re.split(r"[,\s]+", row) if c]
+        if not cells:
+            raise ValueError(f"{name}: row {i} holds no numbers")
         if values and len(cells) != len(values[0]):
             raise ValueError(
                 f"{name}: row {i} has {len(cells)} values but row 1 has {len(values[0])}"

@@ -1,4 +1,4 @@
-"""The convanim CLI through click's CliRunner: real values, one-line errors, nothing written."""
+"""The convanim CLI through click's CliRunner: real values (errors: test_bad_input.py)."""
 
 from __future__ import annotations
 
@@ -17,16 +17,6 @@ ARTICLE_SUMS = [411, 456, 501, 636, 681, 726, 861, 906, 951]
 
 def run(*args):
     return CliRunner().invoke(main, list(args))
-
-
-def assert_user_error(result, pattern: str):
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("convanim: error: ")
-    assert re.search(pattern, lines[0]), lines[0]
-    assert "Traceback" not in result.output
-    assert result.stdout == ""
 
 
 def test_list_names_every_scene_with_a_description():
@@ -91,73 +81,3 @@ def test_train_with_seed_and_init_is_deterministic():
     b = run("train", "--seed", "7", "--init", "kaiming_normal", "--momentum", "0.9")
     c = run("train", "--seed", "8", "--init", "kaiming_normal", "--momentum", "0.9")
     assert a.exit_code == 0 and a.stdout == b.stdout != c.stdout
-
-
-BAD_EXPLAIN = [
-    (["--stride", "0"], r"stride must be positive"),
-    (["--stride", "x"], r"'x' is not an int"),
-    (["--dilation", "0"], r"dilation must be positive"),
-    (["--padding", "-1"], r"padding must be >= 0"),
-    (["--padding", "same", "--stride", "2"], r"padding='same' needs stride 1"),
-    (["--input", "1 2; 3"], r"--input: row 2 has 1 values but row 1 has 2"),
-    (["--input", "1 a; 3 4"], r"--input: 'a' is not a number \(row 1, column 2\)"),
-    (["--input", "1 nan; 3 4"], r"not finite"),
-    (["--input", ";"], r"--input is empty"),
-    (["--input", "1 2; 3 4"], r"kernel extent 3 is larger than the padded input 2"),
-    (["--kernel", "1 2 3 4 5 6"], r"kernel extent 6 is larger than the padded input 5"),
-    (["--input", "missing.csv"], r"no such file: missing.csv"),
-    (["--bias", "abc"], r"'abc' is not a valid float"),
-    (["--nope"], r"No such option"),
-]
-
-
-@pytest.mark.parametrize(("args", "pattern"), BAD_EXPLAIN)
-def test_explain_errors_are_one_line_with_exit_2(args, pattern):
-    assert_user_error(run("explain", *args), pattern)
-
-
-def test_npy_holding_strings_or_3d_is_refused(tmp_path):
-    strings, cube = tmp_path / "s.npy", tmp_path / "c.npy"
-    np.save(strings, np.array([["a", "b"], ["c", "d"]]))
-    np.save(cube, np.ones((2, 3, 3)))
-    assert_user_error(run("explain", "--input", str(strings)), r"must hold numbers")
-    assert_user_error(run("explain", "--input", str(cube)), r"input and kernel must be 2-D")
-
-
-@pytest.mark.parametrize(
-    ("args", "pattern"),
-    [
-        (["nope"], r"unknown scene 'nope'; known scenes: sliding"),
-        ([], r"name the scenes to build, or use --all"),
-        (["sliding", "--all"], r"name the scenes to build, or use --all"),
-        (["sliding", "--quality", "8k"], r"'8k' is not one of"),
-        (["sliding", "--stride", "0"], r"stride must be positive"),
-        (
-            ["sliding", "--input", "1 2; 3 4", "--kernel", "1 1 1; 1 1 1; 1 1 1"],
-            r"larger than the padded input",
-        ),
-    ],
-)
-def test_build_refuses_bad_requests_before_writing(tmp_path, args, pattern):
-    out = tmp_path / "out"
-    out.mkdir()
-    assert_user_error(run("build", *args, "--output-dir", str(out)), pattern)
-    assert list(out.iterdir()) == []
-
-
-def test_build_refuses_unusable_output_folders(tmp_path):
-    a_file = tmp_path / "file"
-    a_file.write_text("x")
-    assert_user_error(run("build", "sliding", "-o", str(a_file)), r"is a file")
-    deep = tmp_path / "no" / "such"
-    assert_user_error(run("build", "sliding", "-o", str(deep)), r"parent does not exist")
-    assert not (tmp_path / "no").exists()
-
-
-def test_build_refuses_a_grid_too_large_to_draw(tmp_path):
-    big = tmp_path / "big.npy"
-    np.save(big, np.ones((20, 20)))
-    assert_user_error(
-        run("build", "sliding", "--input", str(big), "-o", str(tmp_path)),
-        r"20×20 is too large to draw legibly \(at most 12×12\)",
-    )
