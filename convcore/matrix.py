@@ -180,6 +180,8 @@ class ConvMatrixTrace:
     n_total : ``R·Q`` cells of ``M``.
     n_nonzero : cells holding a kernel entry (structural non-zeros, whatever their value).
     n_zero : ``n_total − n_nonzero``.
+    column_counts : (Q,) int, kernel entries in each column of ``M``: how many outputs
+        input cell ``q`` feeds (the number of terms summed into ``grad_x_flat[q]``).
     grad_out : (C_out, out_h, out_w) the output-side vector ``g`` fed to the transpose.
     grad_out_flat : (R,) ``g`` flattened.
     grad_terms : (Q, R) ``matrix_t * grad_out_flat``: the terms summed into each input cell.
@@ -211,6 +213,7 @@ class ConvMatrixTrace:
     n_total: int
     n_nonzero: int
     n_zero: int
+    column_counts: np.ndarray
     grad_out: np.ndarray
     grad_out_flat: np.ndarray
     grad_terms: np.ndarray
@@ -269,6 +272,7 @@ def _forward_fields(a: ConvArgs) -> dict:
         "n_total": matrix.size,
         "n_nonzero": n_nonzero,
         "n_zero": matrix.size - n_nonzero,
+        "column_counts": np.bincount(row_columns[row_columns >= 0], minlength=x_flat.size),
     }
 
 

@@ -635,6 +635,8 @@ class SymmetryTrace:
     constant_grads, contrast_grads : (2, *F) their gradients after ``backward``.
     constant_after, contrast_after : (2, *F) the filters after ``step``.
     constant_equal, contrast_equal : whether the two filters' gradients are exactly equal.
+    constant_after_equal, contrast_after_equal : whether the two filters are exactly equal
+        after ``step``.
     """
 
     val: float
@@ -651,6 +653,8 @@ class SymmetryTrace:
     contrast_after: np.ndarray
     constant_equal: bool
     contrast_equal: bool
+    constant_after_equal: bool
+    contrast_after_equal: bool
 
 
 def _conv1_filters(trace: TrainingTrace) -> dict[str, np.ndarray]:
@@ -700,7 +704,8 @@ def symmetry_trace(
     for name, trace in traces.items():
         parts = _conv1_filters(trace)
         fields |= {f"{name}_{key}": value for key, value in parts.items()}
-        fields[f"{name}_equal"] = bool(np.array_equal(parts["grads"][0], parts["grads"][1]))
+        fields[f"{name}_equal"] = bool(np.array_equal(*parts["grads"]))
+        fields[f"{name}_after_equal"] = bool(np.array_equal(*parts["after"]))
     return SymmetryTrace(
         val=float(val),
         contrast_scheme=contrast_scheme,

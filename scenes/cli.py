@@ -100,9 +100,38 @@ def conv_options(func):
     return func
 
 
-def conv_params(input_, kernel, bias, stride, padding, dilation) -> dict:
+def learning_options(func):
+    """The options of the learning videos (training, initialisation)."""
+    options = [
+        click.option("--lr", type=float, help="training: SGD learning rate (default 0.01)."),
+        click.option("--epochs", type=click.IntRange(1, 5), help="training: epochs (default 3)."),
+        click.option("--momentum", type=float, help="training: SGD momentum in [0, 1)."),
+        click.option(
+            "--seed",
+            type=click.IntRange(0),
+            help="training, initialization: the "
+            "random seed (training: a random start instead of the article's).",
+        ),
+        click.option(
+            "--init",
+            "init",
+            type=click.Choice(INIT_SCHEMES),
+            help="training: weight scheme of a random start.",
+        ),
+        click.option(
+            "--bins",
+            type=click.IntRange(2, 40),
+            help="initialization: histogram bins (default 20).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def conv_params(input_, kernel, bias, stride, padding, dilation, **others) -> dict:
     """The options the user set, parsed (unset options are left to each scene's default)."""
-    params = {"bias": bias, "stride": stride, "padding": padding, "dilation": dilation}
+    params = {"bias": bias, "stride": stride, "padding": padding, "dilation": dilation, **others}
     params = {k: v for k, v in params.items() if v is not None}
     try:
         if input_ is not None:
@@ -253,6 +282,7 @@ def train(lr, epochs, momentum, seed, scheme):
 )
 @click.option("--force", is_flag=True, help="Render even scenes whose output is up to date.")
 @conv_options
+@learning_options
 def build(names, build_all, config, quality, fmt, theme, lang, output_dir, jobs, force, **options):
     """Render videos (by NAME, --all, or --config FILE) into the output folder.
 

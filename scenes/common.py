@@ -15,7 +15,9 @@ from manim import (
     DOWN,
     LEFT,
     UP,
+    Animation,
     Code,
+    Mobject,
     Rectangle,
     Scene,
     Square,
@@ -346,7 +348,8 @@ class ValueGrid(VGroup):
     def numbers_for(self, texts, color: str | None = None, cache: dict | None = None) -> VGroup:
         """Texts of ``texts`` (a rows×cols nested sequence of strings), one per cell.
 
-        With a ``cache`` dict, each distinct Text is built once and copied after that.
+        With a ``cache`` dict, each distinct Text is built once (and handed out), then
+        copied, fully opaque, wherever it is needed again.
         """
         flat = [str(t) for row in texts for t in row]
         if len(flat) != len(self.cells):
@@ -356,10 +359,30 @@ class ValueGrid(VGroup):
         for text, cell in zip(flat, self.cells, strict=True):
             if cache is None:
                 numbers.add(Text(text, font=FONT, font_size=self.font_size, color=color))
+            elif (text, self.font_size, color) not in cache:
+                built = Text(text, font=FONT, font_size=self.font_size, color=color)
+                numbers.add(cache.setdefault((text, self.font_size, color), built))
             else:
-                key = (text, self.font_size, color)
-                if key not in cache:
-                    cache[key] = Text(text, font=FONT, font_size=self.font_size, color=color)
-                numbers.add(cache[key].copy())
+                numbers.add(cache[text, self.font_size, color].copy().set_fill(opacity=1))
             numbers[-1].move_to(cell)
         return numbers
+
+
+class Appear(Animation):
+    """Fade filled mobjects (Texts) in, or out with ``reverse=True``, by fill opacity alone.
+
+    ``FadeIn`` deep-copies its mobject (milliseconds per Text, more for long captions); this
+    copies nothing, so it suits scenes that bring in many number Texts. The mobject should
+    have no stroke; it ends at fill opacity 1 (or 0, and is removed from the scene).
+    """
+
+    def __init__(self, mobject, reverse: bool = False, **kwargs):
+        super().__init__(mobject, introducer=not reverse, remover=reverse, **kwargs)
+        self.reverse = reverse
+
+    def create_starting_mobject(self):
+        return Mobject()
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        a = self.rate_func(alpha)
+        self.mobject.set_fill(opacity=1 - a if self.reverse else a)

@@ -127,8 +127,16 @@ def _param(key: str, value, where: str, base: Path):
                 candidate = base / value
                 return parse_matrix(str(candidate) if candidate.is_file() else value, key)
             return _array(value, key)
-        if key == "bias":
+        if key in ("bias", "lr", "momentum"):
             return _number(value, key)
+        if key in ("epochs", "seed", "bins"):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{key} must be an int, got {value!r}")
+            return value
+        if key == "init":
+            if not isinstance(value, str):
+                raise ValueError(f"init must be a scheme name, got {value!r}")
+            return value
         if key == "padding" and value in ("same", "valid"):
             return value
         return _int_or_pair(value, key)

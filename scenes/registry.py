@@ -16,8 +16,14 @@ PARAM_ATTRS = {
     "stride": "stride",
     "padding": "padding",
     "dilation": "dilation",
+    "lr": "lr",
+    "epochs": "epochs",
+    "momentum": "momentum",
+    "seed": "seed",
+    "init": "init",
+    "bins": "bins",
 }
-CONV_PARAMS = tuple(PARAM_ATTRS)
+CONV_PARAMS = ("input", "kernel", "bias", "stride", "padding", "dilation")
 
 
 @dataclass(frozen=True)
@@ -57,11 +63,59 @@ SCENES: dict[str, SceneEntry] = {
             CONV_PARAMS,
         ),
         SceneEntry(
+            "im2col",
+            "scenes.im2col",
+            "Im2col",
+            "im2col: windows become columns, times the kernel row, reshaped; then the NumPy code.",
+            CONV_PARAMS,
+        ),
+        SceneEntry(
+            "im2col-channels",
+            "scenes.im2col",
+            "Im2colMultiChannel",
+            "im2col with 2 input channels: the patch matrix stacks one row block per channel.",
+            CONV_PARAMS,
+        ),
+        SceneEntry(
+            "matmul",
+            "scenes.matmul",
+            "ConvAsMatmul",
+            "Convolution as one matrix: the unrolled 9×25 kernel times x, and its transpose.",
+            ("input", "kernel", "stride", "padding", "dilation"),
+        ),
+        SceneEntry(
             "output-size",
             "scenes.output_size",
             "OutputSizes",
             "Output size: padding, stride and dilation case by case (Dumoulin & Visin).",
             ("input", "kernel", "stride", "padding", "dilation"),
+        ),
+        SceneEntry(
+            "receptive-field",
+            "scenes.receptive_field",
+            "ReceptiveField",
+            "Receptive field of stacked 3×3 layers (3 → 5 → 7) vs one 5×5 or 7×7 kernel.",
+        ),
+        SceneEntry(
+            "multichannel",
+            "scenes.multichannel",
+            "MultiChannel",
+            "3 input channels, 2 filters: per-channel sums, their total plus a bias, 2 maps.",
+            CONV_PARAMS,
+        ),
+        SceneEntry(
+            "training",
+            "scenes.training",
+            "TrainingStep",
+            "When weights change: zero_grad, forward, loss, backward, step over 3 epochs of SGD.",
+            ("lr", "epochs", "momentum", "seed", "init"),
+        ),
+        SceneEntry(
+            "initialization",
+            "scenes.initialization",
+            "Initialization",
+            "Weight init: 7 schemes, histograms, formulas; why a constant never breaks symmetry.",
+            ("seed", "bins"),
         ),
     )
 }

@@ -12,3 +12,11 @@ def torch():
     Use together with ``@pytest.mark.torch``. Only tests import torch; convcore never does.
     """
     return pytest.importorskip("torch")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def manim_media_in_a_temporary_folder(tmp_path_factory):
+    """Scenes built in tests keep manim's text cache out of the repository's media/."""
+    from manim import config
+
+    config.media_dir = str(tmp_path_factory.mktemp("manim-media"))

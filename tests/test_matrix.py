@@ -109,6 +109,10 @@ def test_article_trace():
     np.testing.assert_array_equal(t.row_out_index[5], [0, 1, 2])
     np.testing.assert_array_equal(t.column_in_index[7], [0, 1, 2])
     assert t.out_shape == (3, 3) and t.kernel_size == (3, 3)
+    # corners feed one output, edge centres three, the centre all nine
+    np.testing.assert_array_equal(
+        t.column_counts.reshape(5, 5)[::2, ::2], [[1, 3, 1], [3, 9, 3], [1, 3, 1]]
+    )
     # all-ones g: each pixel receives the sum of the kernel entries that ever touch it
     assert t.grad_x[0, 0, 0] == 1 and t.grad_x[0, 2, 2] == ARTICLE_KERNEL.sum()
 
@@ -141,6 +145,7 @@ def test_trace_fields_agree(which):
     np.testing.assert_array_equal(t.entry_index[rows[hit], t.row_columns[hit]], np.where(hit)[1])
     np.testing.assert_array_equal(t.row_values, flat_w[o])
     np.testing.assert_array_equal(t.matrix_t, t.matrix.T)
+    np.testing.assert_array_equal(t.column_counts, used.sum(axis=0))
 
 
 # ---------------------------------------------------------------- the transpose
