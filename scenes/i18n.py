@@ -26,6 +26,8 @@ ZH = {
     "Output size: {lines}": "输出尺寸：{lines}",
     "Position ({i}, {j}): {equation}": "位置 ({i}, {j})：{equation}",
     "bias": "偏置",
+    # -- training, initialization, im2col, matmul (insert below this line) --
+    # -- output-size, receptive-field, multichannel (insert below this line) --
 }
 
 
