@@ -100,8 +100,32 @@ def conv_options(func):
     return func
 
 
+class LayersType(click.ParamType):
+    """``"3,1,0,1; 3,2,0,1"``: layers of kernel, stride, padding, dilation (trailing optional)."""
+
+    name = "layers"
+
+    def convert(self, value, param, ctx):
+        if not isinstance(value, str):
+            return value
+        layers = []
+        for k, part in enumerate(p for p in value.split(";") if p.strip()):
+            try:
+                numbers = tuple(int(v) for v in part.replace(" ", "").split(","))
+            except ValueError:
+                self.fail(f"layer {k + 1} {part.strip()!r} is not ints like 3,1,0,1", param, ctx)
+            if not 1 <= len(numbers) <= 4:
+                self.fail(
+                    f"layer {k + 1} needs 1 to 4 ints (kernel,stride,padding,dilation)", param, ctx
+                )
+            layers.append(numbers)
+        if not layers:
+            self.fail("give at least one layer, e.g. 3,1,0,1", param, ctx)
+        return tuple(layers)
+
+
 def learning_options(func):
-    """The options of the learning videos (training, initialisation)."""
+    """The options of the learning videos and the receptive-field video."""
     options = [
         click.option("--lr", type=float, help="training: SGD learning rate (default 0.01)."),
         click.option("--epochs", type=click.IntRange(1, 5), help="training: epochs (default 3)."),
@@ -122,6 +146,23 @@ def learning_options(func):
             "--bins",
             type=click.IntRange(2, 40),
             help="initialization: histogram bins (default 20).",
+        ),
+        click.option(
+            "--layers",
+            type=LayersType(),
+            help="receptive-field: stacked layers as "
+            '"kernel,stride,padding,dilation; ..." (e.g. "3,1,0,1; 3,2,0,1").',
+        ),
+        click.option(
+            "--input-size",
+            "input_size",
+            type=click.IntRange(1, 64),
+            help="receptive-field: input side length (default 9).",
+        ),
+        click.option(
+            "--channels",
+            type=click.IntRange(1, 4096),
+            help="receptive-field: channels C in the C² weight count (default 64).",
         ),
     ]
     for option in reversed(options):
@@ -361,7 +402,7 @@ def run_build(job_list, folder: Path, workers: int, force: bool) -> None:
         }[result.status]
         main_file = result.files.get(next(iter(result.files), ""), "")
         detail = result.error if result.status == "failed" else f"{folder / main_file}"
-        console.print(f"{result.name}: {mark}[/] {detail}", highlight=False)
+        console.print(f"{result.name}: {mark}[/] {detail}", highlight=False, soft_wrap=True)
         progress.advance(task)
 
     try:

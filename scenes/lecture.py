@@ -129,7 +129,9 @@ def _param(key: str, value, where: str, base: Path):
             return _array(value, key)
         if key in ("bias", "lr", "momentum"):
             return _number(value, key)
-        if key in ("epochs", "seed", "bins"):
+        if key == "layers":
+            return _layers(value, key)
+        if key in ("epochs", "seed", "bins", "input_size", "channels"):
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ValueError(f"{key} must be an int, got {value!r}")
             return value
@@ -142,6 +144,20 @@ def _param(key: str, value, where: str, base: Path):
         return _int_or_pair(value, key)
     except ValueError as exc:
         raise LectureError(f"{where}: {exc}") from None
+
+
+def _layers(value, key: str) -> tuple:
+    if not isinstance(value, list) or not value:
+        raise ValueError(f"{key} must be a list of [kernel, stride, padding, dilation] lists")
+    layers = []
+    for layer in value:
+        items = layer if isinstance(layer, list) else [layer]
+        if not 1 <= len(items) <= 4 or any(
+            isinstance(v, bool) or not isinstance(v, int) for v in items
+        ):
+            raise ValueError(f"{key}: {layer!r} is not 1 to 4 ints (kernel, stride, ...)")
+        layers.append(tuple(items))
+    return tuple(layers)
 
 
 def _array(value, key: str) -> np.ndarray:

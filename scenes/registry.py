@@ -22,6 +22,9 @@ PARAM_ATTRS = {
     "seed": "seed",
     "init": "init",
     "bins": "bins",
+    "layers": "layers",
+    "input_size": "input_size",
+    "channels": "channels",
 }
 CONV_PARAMS = ("input", "kernel", "bias", "stride", "padding", "dilation")
 
@@ -95,6 +98,7 @@ SCENES: dict[str, SceneEntry] = {
             "scenes.receptive_field",
             "ReceptiveField",
             "Receptive field of stacked 3×3 layers (3 → 5 → 7) vs one 5×5 or 7×7 kernel.",
+            ("layers", "input_size", "channels"),
         ),
         SceneEntry(
             "multichannel",

@@ -16,6 +16,8 @@ from convcore.matrix import conv_matrix
 from convcore.receptive import (
     Layer,
     as_layers,
+    central_cell,
+    equivalent_layer,
     feature_sizes,
     input_region,
     receptive_field,
@@ -305,3 +307,37 @@ def test_trace_and_comparison_errors():
         stack_comparison([2, 0])
     with pytest.raises(ValueError, match="kernel must be positive"):
         stack_comparison(kernel=0)
+
+
+# ---------------------------------------------------------------- scene helpers
+
+
+def test_layer_weights_and_single_layer():
+    t = receptive_trace([(3,), (5,), (3, 1, 0, 2)], 15, 0, channels=2)
+    np.testing.assert_array_equal(t.layer_weights, [9, 25, 9])
+    assert t.weights_stack == t.layer_weights.sum() == 43
+    assert t.single_layer == Layer(int(t.size[-1]))
+    assert t.single_layer.kernel**2 == t.weights_single
+
+
+@pytest.mark.parametrize("chain", CHAINS)
+def test_equivalent_layer_sees_the_chains_span(chain):
+    layers, input_size = CHAINS[chain]
+    single = equivalent_layer(layers)
+    rf, one = receptive_field(layers), receptive_field([single])
+    for u in range(4):
+        assert one.span(u) == rf.span(u)
+    assert receptive_trace(layers, input_size, 0).single_layer == single
+
+
+@pytest.mark.parametrize(
+    ("layers", "input_size", "cell"),
+    [
+        ([(3,)] * 3, 9, (1, 1)),
+        ([(3,)] * 2, 9, (2, 2)),
+        ([(3,)], (9, 8), (3, 2)),
+        ([(3,)], 3, (0, 0)),
+    ],
+)
+def test_central_cell(layers, input_size, cell):
+    assert central_cell(layers, input_size) == cell
