@@ -48,7 +48,7 @@ from convcore.functional import conv2d_from_args
 from scenes.common import FONT, CodePanel, ConvScene, NumberGrid, highlight_box, label, title_bar
 from scenes.fast import CellGrid, Fade, Fly, fade_out, texts_for
 from scenes.sliding import fmt_pads, fmt_pair, wrap_terms
-from scenes.textfmt import DOT, fmt, fmt_factor, shape
+from scenes.textfmt import DOT, equation, fmt, fmt_factor, shape
 
 #: Two 4×4 input channels and a 2×2×2 kernel for :class:`Im2colMultiChannel`.
 CHANNEL_INPUT = np.stack(
@@ -183,6 +183,7 @@ class Im2col(ConvScene):
     dilation = 1
     slow_columns = 2  # columns unrolled slowly, window by window
     fast_plays = 3  # plays for the remaining columns (several columns per play)
+    title_text = "im2col: convolution as one matrix product"
 
     @classmethod
     def make_trace(cls) -> Im2colTrace:
@@ -230,16 +231,30 @@ class Im2col(ConvScene):
 
     def show_title(self):
         t = self.trace
-        params = (
-            f"stride {fmt_pair(t.stride)}, padding {fmt_pads(t.pads)}, "
-            f"dilation {fmt_pair(t.dilation)}"
+        params = self.tr(
+            "stride {stride}, padding {padding}, dilation {dilation}",
+            stride=fmt_pair(t.stride),
+            padding=fmt_pads(t.pads),
+            dilation=fmt_pair(t.dilation),
         )
         if t.has_bias:
-            params += f", bias {fmt(t.bias[0])}"
+            params += self.tr(", bias {bias}", bias=fmt(t.bias[0]))
         self.title = title_bar(
-            "im2col: convolution as one matrix product",
+            self.tr(self.title_text),
             self.theme,
-            f"windows → columns, kernel → a row, one product, reshape · {params}",
+            self.tr(
+                "windows → columns, kernel → a row, one product, reshape · {params}", params=params
+            ),
+        )
+        k, n_cols = t.patches.shape
+        self.cue(
+            self.tr(
+                "im2col: each of the {n} windows becomes a column of a {patches} patch matrix; "
+                "the kernel, flattened to a row, times it gives the output ({params}).",
+                n=n_cols,
+                patches=shape(k, n_cols),
+                params=params,
+            )
         )
         self.play(Fade(self.title), run_time=0.8)
 
@@ -266,6 +281,18 @@ class Im2col(ConvScene):
         for col in range(slow):
             self.unfold_slowly(col)
         if slow < n_cols:
+            self.cue(
+                self.tr(
+                    "Columns {first}–{last}: the other windows, out[{i0}, {j0}] to "
+                    "out[{i1}, {j1}], the same way.",
+                    first=slow,
+                    last=n_cols - 1,
+                    i0=t.out_index[slow][0],
+                    j0=t.out_index[slow][1],
+                    i1=t.out_index[n_cols - 1][0],
+                    j1=t.out_index[n_cols - 1][1],
+                )
+            )
             self.play(FadeOut(self.window), FadeOut(self.caption), run_time=0.4)
             rest = range(slow, n_cols)
             size = math.ceil(len(rest) / self.fast_plays)
@@ -279,6 +306,17 @@ class Im2col(ConvScene):
     def unfold_slowly(self, col: int):
         window, box = self.get_window(col), self.get_column_box(col, col)
         caption = self.get_step_caption(col)
+        t = self.trace
+        i, j = t.out_index[col]
+        self.cue(
+            self.tr(
+                "Column {col}: the window of out[{i}, {j}], {values}.",
+                col=col,
+                i=i,
+                j=j,
+                values=", ".join(fmt(v) for v in t.patches[:, col]),
+            )
+        )
         if col == 0:
             self.window, self.column_box, self.caption = window, box, caption
             self.play(Create(window), Create(box), Fade(caption), run_time=0.9)
@@ -305,6 +343,13 @@ class Im2col(ConvScene):
     def flatten_kernel(self):
         t, row = self.trace, self.get_kernel_row()
         self.kernel_row = row
+        self.cue(
+            self.tr(
+                "The kernel flattened to a {shape} row: {values}.",
+                shape=shape(*t.kernel_rows.shape),
+                values=", ".join(fmt(v) for v in t.kernel_rows[0]),
+            )
+        )
         sources = [self.kernel_grids[c].number(i, j) for c, i, j in t.patch_row_index]
         mobs = list(row.copy_numbers(sources))
         self.kernel_row_shown = VGroup(*mobs)
@@ -323,6 +368,16 @@ class Im2col(ConvScene):
         self.row_box = highlight_box(self.kernel_row.cells, self.theme)
         self.column_box = self.get_column_box(0, 0)
         eq, result = self.get_equation(0)
+        i, j = t.out_index[0]
+        self.cue(
+            self.tr(
+                "out[{i}, {j}] = column {col} · kernel row = {equation}",
+                i=i,
+                j=j,
+                col=0,
+                equation=self.equation_text(0),
+            )
+        )
         self.play(Create(self.row_box), Create(self.column_box), run_time=0.7)
         self.play(Write(eq), run_time=2.8)
         self.play(FadeIn(result, scale=1.4), run_time=0.6)
@@ -332,6 +387,13 @@ class Im2col(ConvScene):
         self.wait(0.8)
         self.play(FadeOut(eq), FadeOut(result), run_time=0.5)
         size = max(1, math.ceil((n_cols - 1) / 4))
+        if n_cols > 1:
+            self.cue(
+                self.tr(
+                    "Every column the same way: the output row {values}.",
+                    values=", ".join(fmt(v) for v in t.values[0]),
+                )
+            )
         for start in range(1, n_cols, size):
             cols = range(start, min(start + size, n_cols))
             mobs = [self.result_row.numbers[c] for c in cols]
@@ -346,6 +408,13 @@ class Im2col(ConvScene):
 
     def reshape_output(self):
         out_grid, conv_grid, equals, caption = self.get_comparison()
+        self.cue(
+            self.tr(
+                "The row reshaped to the {shape} output: the same numbers as conv2d's "
+                "sliding window.",
+                shape=shape(*self.trace.out_shape),
+            )
+        )
         self.play(
             *fade_out(
                 self.patch_grid,
@@ -375,7 +444,10 @@ class Im2col(ConvScene):
             index = panel.line_index(snippet)  # raises if convcore's code changed
             self.code_lines_marked.append(index)
             bar = panel.line_marker(index)
+            self.cue(text)
             caption = label(text, self.theme.text, LABEL)
+            if caption.width > 13.4:
+                caption.scale_to_fit_width(13.4)
             captions.add(caption)
             captions.arrange(DOWN, buff=0.22, aligned_edge=LEFT)
             captions.next_to(panel, DOWN, buff=0.4).align_to(panel, LEFT)
@@ -416,13 +488,18 @@ class Im2col(ConvScene):
         if which == "input":
             arrays, color, mask = t.x_padded, th.input, t.pad_mask
             dims = t.x.shape if c_in > 1 else t.x.shape[1:]
-            title = f"input {shape(*dims)}"
+            title = self.tr("input {shape}", shape=shape(*dims))
             if any(t.pads):
-                title += f"\npadded to {shape(*t.x_padded.shape[1:])}"
+                title = self.tr(
+                    "input {shape}\npadded to {padded}",
+                    shape=shape(*dims),
+                    padded=shape(*t.x_padded.shape[1:]),
+                )
         else:
             arrays, color, mask = t.weight[0], th.kernel, None
-            title = f"kernel {shape(*(t.weight.shape[1:] if c_in > 1 else t.kernel_size))}"
-        tags = [title] if c_in == 1 else [f"ch {c}" for c in range(c_in)]
+            dims = t.weight.shape[1:] if c_in > 1 else t.kernel_size
+            title = self.tr("kernel {shape}", shape=shape(*dims))
+        tags = [title] if c_in == 1 else [self.tr("ch {c}", c=c) for c in range(c_in)]
         grids = [
             NumberGrid(a, tag, color, th, cell, mask=mask, show_numbers=True)
             for a, tag in zip(arrays, tags, strict=True)
@@ -455,7 +532,7 @@ class Im2col(ConvScene):
         k, n_cols = t.patches.shape
         grid = CellGrid(
             t.patches,
-            f"patch matrix {shape(k, n_cols)}",
+            self.tr("patch matrix {shape}", shape=shape(k, n_cols)),
             self.theme.input,
             self.theme,
             lay.patch_cell,
@@ -482,7 +559,7 @@ class Im2col(ConvScene):
         for c in np.unique(channels):
             rows = np.flatnonzero(channels == c)
             top, bottom = grid.cell(rows[0], 0), grid.cell(rows[-1], n_cols - 1)
-            tag = label(f"ch {c}", self.theme.input, 20)
+            tag = label(self.tr("ch {c}", c=c), self.theme.input, 20)
             tag.next_to(bottom, RIGHT, buff=0.2).set_y(
                 (top.get_top()[1] + bottom.get_bottom()[1]) / 2
             )
@@ -522,7 +599,11 @@ class Im2col(ConvScene):
 
     def get_step_caption(self, col: int) -> Text:
         i, j = self.trace.out_index[col]
-        text = label(f"window for out[{i}, {j}] → column {col}", self.theme.text, LABEL)
+        text = label(
+            self.tr("window for out[{i}, {j}] → column {col}", i=i, j=j, col=col),
+            self.theme.text,
+            LABEL,
+        )
         if text.width > self.layout.left_w:
             text.scale_to_fit_width(self.layout.left_w)
         bottom = min(self.input_block.get_bottom()[1], self.kernel_block.get_bottom()[1])
@@ -534,7 +615,7 @@ class Im2col(ConvScene):
         k = t.kernel_rows.shape[1]
         row = CellGrid(
             t.kernel_rows[:1],
-            f"kernel row {shape(1, k)}",
+            self.tr("kernel row {shape}", shape=shape(1, k)),
             self.theme.kernel,
             self.theme,
             lay.kernel_row_cell,
@@ -559,7 +640,7 @@ class Im2col(ConvScene):
         n_cols = t.values.shape[1]
         row = CellGrid(
             t.values[:1],
-            f"output row {shape(1, n_cols)}\n= kernel row · patch matrix",
+            self.tr("output row {shape}\n= kernel row · patch matrix", shape=shape(1, n_cols)),
             self.theme.output,
             self.theme,
             lay.patch_cell,
@@ -580,9 +661,9 @@ class Im2col(ConvScene):
         ]
         sums = [fmt_factor(v) for v in t.terms[0, :, col]]
         if t.has_bias:
-            sums.append(f"bias {fmt_factor(t.bias[0])}")
+            sums.append(f"{self.tr('bias')} {fmt_factor(t.bias[0])}")
         chars = max(24, int(lay.left_w / 0.19))
-        lines = [f"out[{i}, {j}] = column {col} · kernel row"]
+        lines = [self.tr("out[{i}, {j}] = column {col} · kernel row", i=i, j=j, col=col)]
         lines += wrap_terms("= " + " + ".join(factors), chars)
         lines += wrap_terms("= " + " + ".join(sums), chars)
         eq = VGroup(*(label(s, self.theme.text, 26) for s in lines))
@@ -604,6 +685,16 @@ class Im2col(ConvScene):
         group.move_to([lay.left_centre, (lay.area_top + bottom) / 2, 0])
         return eq, result
 
+    def equation_text(self, col: int) -> str:
+        """``1·1 + 2·2 + … = 411``: patch column ``col`` times the kernel row, from the trace."""
+        t = self.trace
+        factors = [
+            f"{fmt_factor(a)}{DOT}{fmt_factor(b)}"
+            for a, b in zip(t.patches[:, col], t.kernel_rows[0], strict=True)
+        ]
+        bias = t.bias[0] if t.has_bias else None
+        return equation(factors, bias, t.values[0, col], self.tr("bias"))
+
     def get_comparison(self) -> tuple[CellGrid, NumberGrid, Text, Text]:
         """Output row reshaped (empty, filled by flying numbers) = conv2d's sliding window."""
         t, th, ct = self.trace, self.theme, self.conv_trace
@@ -611,11 +702,15 @@ class Im2col(ConvScene):
         top = self.result_row.cells.get_top()[1] + 0.4
         cell = min(0.7, 5.0 / (2 * ow + 1), (TOP + ABOVE - top - 1.2) / oh)
         out_grid = CellGrid(
-            t.out[0], f"output {shape(oh, ow)} (the row, reshaped)", th.output, th, cell
+            t.out[0],
+            self.tr("output {shape} (the row, reshaped)", shape=shape(oh, ow)),
+            th.output,
+            th,
+            cell,
         )
         conv_grid = NumberGrid(
             ct.out[0, 0],
-            f"conv2d(x, w) {shape(*ct.out_shape)}: sliding window",
+            self.tr("conv2d(x, w) {shape}: sliding window", shape=shape(*ct.out_shape)),
             th.output,
             th,
             cell,
@@ -626,7 +721,7 @@ class Im2col(ConvScene):
         group.move_to([0, (top + TOP + ABOVE) / 2 - 0.3, 0])
         equals.move_to((out_grid.cells.get_right() + conv_grid.cells.get_left()) / 2)
         caption = label(
-            "same numbers: im2col is the sliding window, done as one matrix product",
+            self.tr("same numbers: im2col is the sliding window, done as one matrix product"),
             th.text,
             LABEL,
         ).next_to(VGroup(out_grid.cells, conv_grid.cells), DOWN, buff=0.35)
@@ -637,7 +732,7 @@ class Im2col(ConvScene):
         if panel.width > 13.4:
             panel.scale_to_fit_width(13.4)
         header = label(
-            "vectorised NumPy, im2col + one matmul: convcore.functional.conv2d_from_args",
+            self.tr("vectorised NumPy, im2col + one matmul: convcore.functional.conv2d_from_args"),
             self.theme.muted,
             LABEL,
         )
@@ -652,20 +747,37 @@ class Im2col(ConvScene):
         stages = [
             (
                 "_unfold_padded(",
-                f"unfold: every window becomes a column → patch matrix {shape(*patches)}",
+                self.tr(
+                    "unfold: every window becomes a column → patch matrix {shape}",
+                    shape=shape(*patches),
+                ),
             ),
             (
                 "w = a.weight.reshape(",
-                f"flatten the kernel: one row per output channel → {shape(*k_rows)}",
+                self.tr(
+                    "flatten the kernel: one row per output channel → {shape}",
+                    shape=shape(*k_rows),
+                ),
             ),
             (
                 "np.matmul(",
-                f"one product {shape(*k_rows)} · {shape(*patches)} → {shape(*t.product.shape)}, "
-                f"reshaped to the output map {shape(*t.out.shape)}",
+                self.tr(
+                    "one product {kernel} · {patches} → {product}, "
+                    "reshaped to the output map {out}",
+                    kernel=shape(*k_rows),
+                    patches=shape(*patches),
+                    product=shape(*t.product.shape),
+                    out=shape(*t.out.shape),
+                ),
             ),
         ]
         if t.has_bias:
-            stages.append(("_finish(", f"add the bias {fmt(t.bias[0])} to every output value"))
+            stages.append(
+                (
+                    "_finish(",
+                    self.tr("add the bias {bias} to every output value", bias=fmt(t.bias[0])),
+                )
+            )
         return stages
 
 

@@ -17,6 +17,7 @@ Render:
 from __future__ import annotations
 
 import numbers
+import re
 import textwrap
 
 import numpy as np
@@ -84,9 +85,37 @@ CLOSING = {
 }
 HIST_LEFT, HIST_RIGHT, HIST_BOTTOM, HIST_TOP = -5.9, 0.0, -2.3, 1.75
 PANEL_X, PANEL_TOP = 0.6, 2.62  # left edge and top of the formula panel
+PANEL_RIGHT = 6.95  # the panel's lines end before this x
 STATS_Y = -3.48
 SUITS_WIDTH = 44  # characters per line of the "suits" text
 MAX_BINS = 40
+
+
+def is_wide(char: str) -> bool:
+    """Whether ``char`` is drawn about twice as wide as a Latin letter (CJK and its punctuation)."""
+    return "\u2e80" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef"
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` columns, a CJK character counting two.
+
+    Latin text wraps at spaces (as :func:`textwrap.wrap`); CJK text between any two
+    characters, never before a closing punctuation mark.
+    """
+    if not any(is_wide(c) for c in text):
+        return textwrap.wrap(text, width)
+    tokens = re.findall(r"[\u2e80-\u9fff\uff00-\uffef]|[^\s\u2e80-\u9fff\uff00-\uffef]+|\s+", text)
+    lines, current = [], ""
+    for token in tokens:
+        candidate = current + token
+        size = sum(2 if is_wide(c) else 1 for c in candidate.rstrip())
+        closing = token in "，。：；）、！？"
+        if current.strip() and size > width and not token.isspace() and not closing:
+            lines.append(current.rstrip())
+            current = token
+        else:
+            current = candidate
+    return [*lines, current.strip()] if current.strip() else lines
 
 
 class Initialization(ConvScene):
@@ -147,12 +176,14 @@ class Initialization(ConvScene):
 
     def show_title(self):
         t = self.inits[0]
-        subtitle = (
-            f"each scheme fills one Conv2d weight of shape {shape(*t.shape)} · "
-            f"numpy default_rng({self.seed})"
+        title = self.tr(self.title_text)
+        subtitle = self.tr(
+            "each scheme fills one Conv2d weight of shape {shape} · numpy default_rng({seed})",
+            shape=shape(*t.shape),
+            seed=self.seed,
         )
-        self.title = title_bar(self.title_text, self.theme, subtitle)
-        self.cue(f"{self.title_text}: {subtitle}.")
+        self.title = title_bar(title, self.theme, subtitle)
+        self.cue(self.tr("{title}: {subtitle}.", title=title, subtitle=subtitle))
         self.axes = self.get_axes()
         self.play(FadeIn(self.title), Create(self.axes), run_time=1.5)
         self.wait(1)
@@ -166,7 +197,12 @@ class Initialization(ConvScene):
         self.plot = VGroup(bars, theory, marks, stats)
         self.shown_panels.append([m.original_text for m in self.panel_texts()])
         self.cue(
-            f"{SCHEME_NAMES[t.scheme][0]}: {'; '.join(t.substituted)}. Suits {SUITS[t.scheme]}."
+            self.tr(
+                "{name}: {formula}. Suits {suits}.",
+                name=self.tr(SCHEME_NAMES[t.scheme][0]),
+                formula="; ".join(t.substituted),
+                suits=self.tr(SUITS[t.scheme]),
+            )
         )
         self.play(Appear(VGroup(name, call, formula)), run_time=0.8 if slow else 0.5)
         self.play(GrowFromEdge(bars, DOWN), Appear(marks), run_time=1.4 if slow else 0.8)
@@ -187,21 +223,30 @@ class Initialization(ConvScene):
             run_time=0.6,
         )
         header = self.get_symmetry_header()
-        self.cue(" ".join(line.original_text for line in header) + ".")
+        self.cue(
+            self.tr(
+                "{question} {setup}.",
+                question=header[0].original_text,
+                setup=header[1].original_text,
+            )
+        )
         self.play(Appear(header), run_time=0.8)
         self.wait(2)
         rows = [self.get_symmetry_row(k) for k in range(2)]
         self.grad_texts = []
-        for row in rows:
+        for k, row in enumerate(rows):
             grids, numbers_, sign, tag = row
+            self.cue(self.symmetry_cue(k, tag, sign))
             self.play(FadeIn(grids), Appear(tag), run_time=0.8)
             self.play(*(Appear(n) for n in numbers_), run_time=0.8)
             self.play(Appear(sign), run_time=0.8)
             self.play(Indicate(sign[0], color=self.theme.highlight), run_time=0.8)
             self.grad_texts.append([[n.original_text for n in group] for group in numbers_])
             self.wait(2.5)
-        text = CLOSING[s.constant_after_equal]
+        text = self.tr(CLOSING[s.constant_after_equal])
         closing = label(text, self.theme.text, 22).move_to([0, STATS_Y + 0.05, 0])
+        if closing.width > 13.4:
+            closing.scale_to_fit_width(13.4)
         self.cue(closing.original_text)
         self.play(Appear(closing), run_time=0.8)
         self.wait(3.5)
@@ -214,8 +259,10 @@ class Initialization(ConvScene):
         return VGroup(
             Line([HIST_LEFT, HIST_BOTTOM, 0], [HIST_RIGHT, HIST_BOTTOM, 0], color=th.muted),
             Line([HIST_LEFT, HIST_BOTTOM, 0], [HIST_LEFT, HIST_TOP + 0.2, 0], color=th.muted),
-            label("count", th.muted, 20).next_to([HIST_LEFT, HIST_TOP + 0.2, 0], UP, buff=0.1),
-            label("weight value", th.muted, 20).move_to(
+            label(self.tr("count"), th.muted, 20).next_to(
+                [HIST_LEFT, HIST_TOP + 0.2, 0], UP, buff=0.1
+            ),
+            label(self.tr("weight value"), th.muted, 20).move_to(
                 [(HIST_LEFT + HIST_RIGHT) / 2, HIST_BOTTOM - 0.62, 0]
             ),
         )
@@ -275,9 +322,13 @@ class Initialization(ConvScene):
             [HIST_LEFT, self.y_of(t, tallest), 0], LEFT, buff=0.1
         )
         marks.add(count, self.get_legend(t))
+        sample = self.tr(
+            "sample: mean {mean}, std {std}", mean=fmt(t.sample_mean, 4), std=fmt(t.sample_std, 4)
+        )
+        theory = self.tr("theory: mean {mean}, std {std}", mean=fmt(t.mean, 4), std=fmt(t.std, 4))
         stats = VGroup(
-            label(f"sample: mean {fmt(t.sample_mean, 4)}, std {fmt(t.sample_std, 4)}", th.text, 20),
-            label(f"theory: mean {fmt(t.mean, 4)}, std {fmt(t.std, 4)}", th.input, 20),
+            label(sample, th.text, 20),
+            label(theory, th.input, 20),
         ).arrange(DOWN, buff=0.1, aligned_edge=LEFT)
         stats.move_to([HIST_LEFT, STATS_Y, 0], aligned_edge=LEFT)
         return marks, stats
@@ -285,13 +336,15 @@ class Initialization(ConvScene):
     def get_legend(self, t: InitTrace) -> VGroup:
         th = self.theme
         if t.distribution == "constant":
-            text = f"all {int(np.max(t.counts))} weights = {fmt(t.mean, 4)}"
+            text = self.tr(
+                "all {n} weights = {value}", n=int(np.max(t.counts)), value=fmt(t.mean, 4)
+            )
             items = [label(text, th.kernel, 20)]
         else:
             theory = "expected counts" if t.distribution == "normal" else "expected level, bounds"
             items = [
-                label("bars: the sample", th.kernel, 20),
-                label(f"line: {theory}", th.input, 20),
+                label(self.tr("bars: the sample"), th.kernel, 20),
+                label(self.tr("line: {theory}", theory=self.tr(theory)), th.input, 20),
             ]
         legend = VGroup(*items).arrange(DOWN, buff=0.1, aligned_edge=RIGHT)
         return legend.move_to([HIST_RIGHT, HIST_TOP + 0.25, 0], aligned_edge=DOWN + RIGHT)
@@ -302,7 +355,7 @@ class Initialization(ConvScene):
         """Name, torch call, formula, substituted numbers, and what the scheme suits."""
         th = self.theme
         title, call = SCHEME_NAMES[t.scheme]
-        name = label(title, th.kernel, 30)
+        name = label(self.tr(title), th.kernel, 30)
         code = call.format(val=fmt(t.mean, 4)).splitlines()
         calls = VGroup(*(Text(line, font=MONO, font_size=17, color=th.muted) for line in code))
         calls.arrange(DOWN, buff=0.08, aligned_edge=LEFT)
@@ -311,11 +364,28 @@ class Initialization(ConvScene):
             *(label(line, th.muted, 20) for line in t.fan_lines),
             *(label(line, th.highlight, 22) for line in t.substituted),
         ).arrange(DOWN, buff=0.12, aligned_edge=LEFT)
-        suits = self.lines(textwrap.wrap(f"suits: {SUITS[t.scheme]}", SUITS_WIDTH), th.output, 21)
+        suits_text = self.tr("suits: {suits}", suits=self.tr(SUITS[t.scheme]))
+        for width in range(SUITS_WIDTH, SUITS_WIDTH // 2, -2):  # narrower until it fits
+            suits = self.lines(wrap(suits_text, width), th.output, 21)
+            if suits.width <= PANEL_RIGHT - PANEL_X:
+                break
         parts = VGroup(name, calls, formula, numbers_, suits)
         parts.arrange(DOWN, buff=0.26, aligned_edge=LEFT)
         parts.move_to([PANEL_X, PANEL_TOP, 0], aligned_edge=UP + LEFT)
         return name, calls, formula, numbers_, suits
+
+    def symmetry_cue(self, k: int, tag: VGroup, sign: VGroup) -> str:
+        """Caption of symmetry row ``k``: its start, verdict and both filters' ``.grad[0, 0]``."""
+        s = self.symmetry
+        grads = s.constant_grads if k == 0 else s.contrast_grads
+        return self.tr(
+            "{start} {how}: {verdict}; .grad[0, 0] of filters 1 and 2: {first} and {second}.",
+            start=tag[0].original_text,
+            how=tag[1].original_text,
+            verdict=sign[1].original_text,
+            first=fixed(grads[0][0, 0]),
+            second=fixed(grads[1][0, 0]),
+        )
 
     def lines(self, texts, color: str, size: float) -> VGroup:
         group = VGroup(*(label(s, color, size) for s in texts))
@@ -335,13 +405,24 @@ class Initialization(ConvScene):
         )
         h, w = s.x.shape[2:]
         header = VGroup(
-            label("Why not a constant? Filters that start equal get equal gradients", th.text, 26),
             label(
-                f"{layers} · input {shape(h, w)} · MSE loss · one backward()",
+                self.tr("Why not a constant? Filters that start equal get equal gradients"),
+                th.text,
+                26,
+            ),
+            label(
+                self.tr(
+                    "{layers} · input {shape} · MSE loss · one backward()",
+                    layers=layers,
+                    shape=shape(h, w),
+                ),
                 th.muted,
                 21,
             ),
         ).arrange(DOWN, buff=0.15)
+        for line in header:
+            if line.width > 13.4:
+                line.scale_to_fit_width(13.4)
         return header.move_to([0, 2.35, 0])
 
     def get_symmetry_row(self, k: int):
@@ -349,7 +430,10 @@ class Initialization(ConvScene):
         s, th = self.symmetry, self.theme
         grads = s.constant_grads if k == 0 else s.contrast_grads
         equal = s.constant_equal if k == 0 else s.contrast_equal
-        start = f"all weights {fmt(s.val, 4)}" if k == 0 else s.contrast_scheme.replace("_", " ")
+        if k == 0:
+            start = self.tr("all weights {val}", val=fmt(s.val, 4))
+        else:
+            start = self.tr(s.contrast_scheme.replace("_", " "))
         y = 0.35 if k == 0 else -2.0
         grids = VGroup()
         numbers_ = []
@@ -357,7 +441,7 @@ class Initialization(ConvScene):
             kh, kw = grads[f].shape
             grid = ValueGrid(
                 (kh, kw),
-                f"filter {f + 1} .grad {shape(kh, kw)}",
+                self.tr("filter {f} .grad {shape}", f=f + 1, shape=shape(kh, kw)),
                 th.accent,
                 th,
                 0.95,
@@ -370,9 +454,9 @@ class Initialization(ConvScene):
             numbers_.append(grid.numbers_for([[fixed(v) for v in row] for row in grads[f]]))
         sign = label("=" if equal else "≠", th.highlight if equal else th.accent, 48)
         sign.move_to([(grids[0].cells.get_right()[0] + grids[1].cells.get_left()[0]) / 2, y, 0])
-        how = "both filters equal" if k == 0 else "random filters"
-        tag = VGroup(label(start, th.kernel, 24), label(f"({how})", th.muted, 20))
+        how = self.tr("both filters equal" if k == 0 else "random filters")
+        tag = VGroup(label(start, th.kernel, 24), label(self.tr("({how})", how=how), th.muted, 20))
         tag.arrange(DOWN, buff=0.12, aligned_edge=LEFT).move_to([-6.9, y, 0], aligned_edge=LEFT)
-        verdict = label("same gradients" if equal else "different gradients", th.text, 22)
+        verdict = label(self.tr("same gradients" if equal else "different gradients"), th.text, 22)
         verdict.next_to(grids[1].cells, RIGHT, buff=0.3)
         return grids, numbers_, VGroup(sign, verdict), tag

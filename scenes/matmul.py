@@ -45,7 +45,7 @@ from scenes.common import (
 )
 from scenes.fast import CellGrid, Fade, Fly, fade_out, texts_for
 from scenes.sliding import fmt_pads, fmt_pair, wrap_terms
-from scenes.textfmt import DOT, fmt, fmt_factor, shape
+from scenes.textfmt import DOT, equation, fmt, fmt_factor, shape
 
 M_W = 10.4  # width for the matrix's cells
 M_H = 3.9  # height for the matrix's cells
@@ -72,6 +72,7 @@ class ConvAsMatmul(ConvScene):
     padding = 0
     dilation = 1
     grad_out = None  # the vector g sent back through Mᵀ (None: all ones)
+    title_text = "Convolution as one matrix product"
 
     @classmethod
     def make_trace(cls) -> ConvMatrixTrace:
@@ -119,15 +120,19 @@ class ConvAsMatmul(ConvScene):
 
     def show_title(self):
         t = self.trace
-        params = (
-            f"stride {fmt_pair(t.stride)}, padding {fmt_pads(t.pads)}, "
-            f"dilation {fmt_pair(t.dilation)}"
+        params = self.tr(
+            "stride {stride}, padding {padding}, dilation {dilation}",
+            stride=fmt_pair(t.stride),
+            padding=fmt_pads(t.pads),
+            dilation=fmt_pair(t.dilation),
         )
-        self.title = title_bar(
-            "Convolution as one matrix product",
-            self.theme,
-            f"out = M · x with M the unrolled kernel; Mᵀ sends gradients back · {params}",
+        title = self.tr(self.title_text)
+        subtitle = self.tr(
+            "out = M · x with M the unrolled kernel; Mᵀ sends gradients back · {params}",
+            params=params,
         )
+        self.title = title_bar(title, self.theme, subtitle)
+        self.cue(self.tr("{title}: {subtitle}.", title=title, subtitle=subtitle))
         self.play(Fade(self.title), run_time=0.8)
 
     def show_inputs(self):
@@ -141,7 +146,14 @@ class ConvAsMatmul(ConvScene):
         sources = [self.input_grid.number(c_r, c_c) for _, c_r, c_c in t.column_in_index]
         self.x_row.copy_numbers(sources)
         self.x_label = self.side_label(
-            f"input x,\nflattened ({t.x_flat.size})", self.theme.input, self.x_row
+            self.tr("input x,\nflattened ({n})", n=t.x_flat.size), self.theme.input, self.x_row
+        )
+        self.cue(
+            self.tr(
+                "The {shape} input flattened to a vector x of {n} values.",
+                shape=shape(*t.x.shape[1:]),
+                n=t.x_flat.size,
+            )
         )
         self.x_shown = VGroup(*self.x_row.numbers)
         self.play(Create(self.x_row.cells), Fade(self.x_label), run_time=0.8)
@@ -156,7 +168,17 @@ class ConvAsMatmul(ConvScene):
         self.entries = self.get_entries()
         rows = t.matrix.shape[0]
         self.m_label = self.side_label(
-            f"M {shape(*t.matrix.shape)}\nunrolled kernel", self.theme.kernel, self.matrix_cells
+            self.tr("M {shape}\nunrolled kernel", shape=shape(*t.matrix.shape)),
+            self.theme.kernel,
+            self.matrix_cells,
+        )
+        self.cue(
+            self.tr(
+                "M {shape}: row r holds the {kernel} kernel's entries at the input cells "
+                "of output r's window, zeros elsewhere.",
+                shape=shape(*t.matrix.shape),
+                kernel=shape(*t.kernel_size),
+            )
         )
         self.fills, self.fill_at = VGroup(), {}
         self.entries_shown = VGroup()
@@ -191,11 +213,28 @@ class ConvAsMatmul(ConvScene):
     def count_cells(self):
         t = self.trace
         self.count = label(
-            f"{shape(*t.matrix.shape)} = {t.n_total} cells: {t.n_nonzero} hold kernel "
-            f"entries, {t.n_zero} are structural zeros (dots)",
+            self.tr(
+                "{shape} = {total} cells: {nonzero} hold kernel entries, "
+                "{zero} are structural zeros (dots)",
+                shape=shape(*t.matrix.shape),
+                total=t.n_total,
+                nonzero=t.n_nonzero,
+                zero=t.n_zero,
+            ),
             self.theme.text,
             24,
         ).move_to([0, TEXT_Y, 0])
+        if self.count.width > 13.6:
+            self.count.scale_to_fit_width(13.6)
+        self.cue(
+            self.tr(
+                "{shape} = {total} cells: {nonzero} kernel entries, {zero} zeros.",
+                shape=shape(*t.matrix.shape),
+                total=t.n_total,
+                nonzero=t.n_nonzero,
+                zero=t.n_zero,
+            )
+        )
         self.play(
             Fade(self.count),
             self.zero_dots.animate(rate_func=there_and_back).set_color(self.theme.highlight),
@@ -214,7 +253,10 @@ class ConvAsMatmul(ConvScene):
         self.add(self.out_shown)
         self.row_box = self.get_row_box(0, 0)
         self.x_marks = self.get_x_marks(0)
-        eq = self.get_equation(self.row_terms_text(0), f"out[{self.out_name(0)}] = row 0 · x")
+        parts = self.row_terms_text(0)
+        head = self.tr("out[{out}] = row {r} · x", out=self.out_name(0), r=0)
+        eq = self.get_equation(parts, head)
+        self.cue(self.tr("Row {r} of M times x: {equation}", r=0, equation=self.sum_text(parts)))
         self.play(
             *fade_out(self.count),
             Create(self.out_col.cells),
@@ -241,10 +283,17 @@ class ConvAsMatmul(ConvScene):
                 run_time=0.7,
             )
         self.caption = label(
-            f"M·x = the {rows} outputs of conv2d(x, w), row by row",
+            self.tr("M·x = the {n} outputs of conv2d(x, w), row by row", n=rows),
             self.theme.output,
             24,
         ).move_to([0, TEXT_Y, 0])
+        self.cue(
+            self.tr(
+                "M·x = the {n} outputs of conv2d(x, w): {values}.",
+                n=rows,
+                values=", ".join(fmt(v) for v in t.out_flat),
+            )
+        )
         self.play(*fade_out(self.row_box), Fade(self.caption), run_time=0.6)
         self.wait(1.8)
 
@@ -273,6 +322,14 @@ class ConvAsMatmul(ConvScene):
             texts_for(t.grad_x_flat, self.grad_row.font_size, self.theme.text)
         )
         self.grad_label = self.side_label(f"Mᵀ·g ({cols})", self.theme.input, self.grad_row)
+        self.cue(
+            self.tr(
+                "g = {values} arrives at the {rows} outputs; Mᵀ·g will have {cols} entries.",
+                values=", ".join(fmt(v) for v in t.grad_out_flat),
+                rows=rows,
+                cols=cols,
+            )
+        )
         self.grad_shown = VGroup()
         self.add(self.grad_shown)
         self.play(
@@ -292,23 +349,32 @@ class ConvAsMatmul(ConvScene):
         rows, cols = t.matrix.shape
         frame, fills, title = self.get_thumbnail()
         self.m_top_label = label(
-            f"M {shape(rows, cols)}, read by columns: column q of M = row q of Mᵀ",
+            self.tr(
+                "M {shape}, read by columns: column q of M = row q of Mᵀ", shape=shape(rows, cols)
+            ),
             self.theme.kernel,
             LABEL,
         ).move_to([self.m_left + cols * self.cell / 2, X_Y, 0])
         self.caption = VGroup(
             label(
-                f"Mᵀ ({shape(cols, rows)}) maps {rows} values back onto {cols}: "
-                "(Mᵀ·g)[q] = column q of M · g",
+                self.tr(
+                    "Mᵀ ({shape}) maps {rows} values back onto {cols}: "
+                    "(Mᵀ·g)[q] = column q of M · g",
+                    shape=shape(cols, rows),
+                    rows=rows,
+                    cols=cols,
+                ),
                 self.theme.text,
                 LABEL,
             ),
             label(
-                f"g = ∂L/∂out: the gradient arriving at the {rows} outputs",
+                self.tr("g = ∂L/∂out: the gradient arriving at the {rows} outputs", rows=rows),
                 self.theme.accent,
                 LABEL,
             ),
         ).arrange(DOWN, buff=0.15)
+        first, second = (line.original_text for line in self.caption)
+        self.cue(self.tr("{first}; {second}", first=first, second=second))
         self.caption.move_to([0, TEXT_Y, 0])
         self.play(Create(frame), Fade(title), Fade(self.m_top_label), run_time=1.0)
         used = np.nonzero(t.entry_index.T >= 0)  # Mᵀ's entries, row by row like ``fills``
@@ -323,7 +389,16 @@ class ConvAsMatmul(ConvScene):
         q = int(np.argmax(t.column_counts))  # the input cell that feeds the most outputs
         box = self.get_column_box(q, q)
         g_box = highlight_box(self.g_col.cells, self.theme)
-        eq = self.get_equation(self.column_terms_text(q), f"(Mᵀ·g)[{q}] = column {q} · g")
+        parts = self.column_terms_text(q)
+        eq = self.get_equation(parts, self.tr("(Mᵀ·g)[{q}] = column {q} · g", q=q))
+        self.cue(
+            self.tr(
+                "Input cell {q} feeds {n} outputs: column {q} of M times g: {equation}",
+                q=q,
+                n=int(t.column_counts[q]),
+                equation=self.sum_text(parts),
+            )
+        )
         self.play(*fade_out(self.caption), Create(box), Create(g_box), run_time=0.8)
         self.play(Write(eq[0]), run_time=2.4)
         self.play(FadeIn(eq[1], scale=1.4), run_time=0.5)
@@ -344,15 +419,23 @@ class ConvAsMatmul(ConvScene):
                 run_time=0.6,
             )
         self.caption = label(
-            "Mᵀ·g is the backward pass: the gradient of Σ g·out with respect to x",
+            self.tr("Mᵀ·g is the backward pass: the gradient of Σ g·out with respect to x"),
             self.theme.text,
             24,
         ).move_to([0, TEXT_Y, 0])
+        self.cue(
+            self.tr(
+                "{caption}: Mᵀ·g = {values}.",
+                caption=self.caption.original_text,
+                values=", ".join(fmt(v) for v in t.grad_x_flat),
+            )
+        )
         self.play(*fade_out(box, g_box), Fade(self.caption), run_time=0.6)
         self.wait(2)
 
     def reshape_gradient(self):
         g_grid, grad_grid, arrow, captions = self.get_gradient_grids()
+        self.cue(" ".join(line.original_text for line in captions))
         self.play(
             *fade_out(
                 self.matrix_cells,
@@ -390,8 +473,16 @@ class ConvAsMatmul(ConvScene):
         t, th = self.trace, self.theme
         h, w = t.x.shape[1:]
         kh, kw = t.kernel_size
-        x_grid = NumberGrid(t.x[0], f"input x {shape(h, w)}", th.input, th, min(0.6, 4.0 / h))
-        k_grid = NumberGrid(t.weight[0, 0], f"kernel w {shape(kh, kw)}", th.kernel, th, self.cell)
+        x_grid = NumberGrid(
+            t.x[0], self.tr("input x {shape}", shape=shape(h, w)), th.input, th, min(0.6, 4.0 / h)
+        )
+        k_grid = NumberGrid(
+            t.weight[0, 0],
+            self.tr("kernel w {shape}", shape=shape(kh, kw)),
+            th.kernel,
+            th,
+            self.cell,
+        )
         for g in (x_grid, k_grid):
             g.title.scale(LABEL / 26).next_to(g.cells, UP, buff=0.18)
         x_grid.place(0, 0.1)
@@ -517,6 +608,11 @@ class ConvAsMatmul(ConvScene):
         factors = [f"{fmt_factor(a)}{DOT}{fmt_factor(b)}" for a, b in zip(ms, gs, strict=True)]
         return factors, [fmt_factor(v) for v in t.grad_terms[q][used]], t.grad_x_flat[q]
 
+    def sum_text(self, parts) -> str:
+        """``1·1 + 2·2 + … = 411`` from :meth:`row_terms_text`/:meth:`column_terms_text`."""
+        factors, _, value = parts
+        return equation(factors, None, value)
+
     def get_equation(self, parts, head: str) -> VGroup:
         """``head = a·b + … = p + … =`` (wrapped) and the value, as (lines, result)."""
         factors, products, value = parts
@@ -542,7 +638,11 @@ class ConvAsMatmul(ConvScene):
         oh, ow = t.out_shape
         g_grid = NumberGrid(t.grad_out[0], f"g {shape(oh, ow)}", th.accent, th, 0.6)
         grad_grid = CellGrid(
-            t.grad_x[0], f"Mᵀ·g reshaped: ∂L/∂x {shape(h, w)}", th.input, th, min(0.6, 3.6 / h)
+            t.grad_x[0],
+            self.tr("Mᵀ·g reshaped: ∂L/∂x {shape}", shape=shape(h, w)),
+            th.input,
+            th,
+            min(0.6, 3.6 / h),
         )
         g_grid.title.scale(LABEL / 26).next_to(g_grid.cells, UP, buff=0.18)
         g_grid.place(-3.6, 0.2)
@@ -552,13 +652,16 @@ class ConvAsMatmul(ConvScene):
         tag = label("Mᵀ ·", th.text, LABEL).next_to(line, UP, buff=0.12)
         captions = VGroup(
             label(
-                "the backward pass of conv2d: the gradient with respect to its input x",
+                self.tr("the backward pass of conv2d: the gradient with respect to its input x"),
                 th.text,
                 24,
             ),
             label(
-                f"= conv_transpose2d(g, w): a transposed convolution, {shape(oh, ow)} → "
-                f"{shape(h, w)}",
+                self.tr(
+                    "= conv_transpose2d(g, w): a transposed convolution, {out} → {input}",
+                    out=shape(oh, ow),
+                    input=shape(h, w),
+                ),
                 th.text,
                 24,
             ),

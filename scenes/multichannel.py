@@ -96,6 +96,7 @@ class MultiChannel(ConvScene):
     padding = 0
     dilation = 1
     fast_step = 0.45  # seconds per output value after the detailed ones
+    title_text = "Several channels: sum over input channels, plus a bias"
 
     @classmethod
     def make_trace(cls) -> ConvTrace:
@@ -131,7 +132,9 @@ class MultiChannel(ConvScene):
         t = self.trace
         for o in range(t.weight.shape[0]):
             self.compute(o, 0, detail=2 if o == 0 else 1)
-        self.show_caption("the other positions: the same sums, one output value each")
+        self.show_caption(
+            self.tr("the other positions: the same sums, one output value each"), cue=True
+        )
         for o in range(t.weight.shape[0]):
             for k in range(1, t.n_steps):
                 self.compute(o, k, detail=0)
@@ -140,7 +143,8 @@ class MultiChannel(ConvScene):
     # -- beats -------------------------------------------------------------------------
 
     def show_title(self):
-        self.title = title_bar("Several channels: sum over input channels, plus a bias", self.theme)
+        self.title = title_bar(self.tr(self.title_text), self.theme)
+        self.cue(self.title[0].original_text)
         self.play(Fade(self.title), run_time=0.8)
 
     def show_input(self):
@@ -148,10 +152,16 @@ class MultiChannel(ConvScene):
         c_in, h, w = t.x.shape[1:]
         self.layout = self.get_layout()
         self.inputs = self.get_input_grids()
-        head = label("input x", th.input, 24).move_to([self.inputs[0].cells.get_x(), HEAD_Y, 0])
-        self.shapes = [label(f"x: (C_in, H, W) = ({c_in}, {h}, {w})", th.input, 24)]
+        head = label(self.tr("input x"), th.input, 24)
+        head.move_to([self.inputs[0].cells.get_x(), HEAD_Y, 0])
+        self.shapes = [
+            label(self.tr("x: (C_in, H, W) = {shape}", shape=f"({c_in}, {h}, {w})"), th.input, 24)
+        ]
         self.place_shape(0)
-        self.show_caption(f"{c_in} input channels of {shape(h, w)}, one row each")
+        self.show_caption(
+            self.tr("{c_in} input channels of {shape}, one row each", c_in=c_in, shape=shape(h, w)),
+            cue=True,
+        )
         self.play(Fade(head), Fade(self.shapes[0]), *(Fade(g) for g in self.inputs), run_time=1.2)
         self.wait(1)
 
@@ -160,19 +170,39 @@ class MultiChannel(ConvScene):
         c_out, c_in, kh, kw = t.weight.shape
         self.filters = self.get_filter_columns()
         self.shapes.append(
-            label(f"weight: (C_out, C_in, K, K) = ({c_out}, {c_in}, {kh}, {kw})", th.kernel, 24)
+            label(
+                self.tr(
+                    "weight: (C_out, C_in, K, K) = {shape}", shape=f"({c_out}, {c_in}, {kh}, {kw})"
+                ),
+                th.kernel,
+                24,
+            )
         )
         self.place_shape(1)
         self.show_caption(
-            f"{c_out} filters × {c_in} channels of {shape(kh, kw)}: "
-            f"w[o, c] is filter o's kernel for input channel c"
+            self.tr(
+                "{c_out} filters × {c_in} channels of {shape}: "
+                "w[o, c] is filter o's kernel for input channel c",
+                c_out=c_out,
+                c_in=c_in,
+                shape=shape(kh, kw),
+            ),
+            cue=True,
         )
         self.play(Fade(self.shapes[1]), run_time=0.6)
         for column in self.filters:
             self.play(Fade(column.body), run_time=0.7)
         self.wait(1.5)
         if t.has_bias:
-            self.show_caption(f"and one bias per filter: {c_out} biases")
+            biases = self.tr(", ").join(fmt(b) for b in t.bias)
+            self.show_caption(
+                self.tr(
+                    "and one bias per filter: {c_out} biases ({biases})",
+                    c_out=c_out,
+                    biases=biases,
+                ),
+                cue=True,
+            )
             self.play(*(Fade(col.bias) for col in self.filters), run_time=0.8)
             self.wait(1)
 
@@ -182,10 +212,16 @@ class MultiChannel(ConvScene):
         oh, ow = t.out_shape
         self.outputs = self.get_output_grids()
         self.shapes.append(
-            label(f"output: (C_out, H_out, W_out) = ({c_out}, {oh}, {ow})", th.output, 24)
+            label(
+                self.tr("output: (C_out, H_out, W_out) = {shape}", shape=f"({c_out}, {oh}, {ow})"),
+                th.output,
+                24,
+            )
         )
         self.place_shape(2)
-        self.show_caption(f"one {shape(oh, ow)} output map per filter")
+        self.show_caption(
+            self.tr("one {shape} output map per filter", shape=shape(oh, ow)), cue=True
+        )
         self.play(Fade(self.shapes[2]), *(Fade(g) for g in self.outputs), run_time=1)
         self.wait(1)
         self.window = self.out_box = self.filter_box = None
@@ -200,17 +236,30 @@ class MultiChannel(ConvScene):
         self.remove(self.lines, *self.lines)
         self.lines = self.shown_lines[o, k] = lines  # kept: tests read the Texts
         if detail == 2:
-            self.show_caption(f"row c: window of x[c] · kernel w[{o}, c], summed")
+            self.show_caption(self.tr("row c: window of x[c] · kernel w[{o}, c], summed", o=o))
+            self.cue(self.sums_cue(o, k))
             self.play(Fade(lines[0]), run_time=0.6)
             for n in range(len(lines) - 2):
                 kernel = self.filters[o].kernels[n]
                 indicate = Indicate(kernel.cells, scale_factor=1.1)
                 self.play(Write(lines[1 + n]), indicate, run_time=1.4)
-            self.show_caption("add the channels' sums, then the filter's bias")
+            if t.has_bias:
+                self.show_caption(self.tr("add the channels' sums, then the filter's bias"))
+                template = "Add the channel sums, then the bias: {equation}"
+            else:
+                self.show_caption(self.tr("add the channels' sums"))
+                template = "Add the channel sums: {equation}"
+            self.cue(self.tr(template, equation=self.total_text(o, k)))
             self.play(Write(lines[-1]), run_time=1.3)
             self.wait(0.6)
         elif detail == 1:
-            self.show_caption(f"filter {o}: the same windows, its own kernels and bias")
+            template = (
+                "filter {o}: the same windows, its own kernels and bias"
+                if t.has_bias
+                else "filter {o}: the same windows, its own kernels"
+            )
+            self.show_caption(self.tr(template, o=o))
+            self.cue(self.sums_cue(o, k) + self.tr("; ") + self.total_text(o, k))
             self.play(*(Fade(line) for line in lines), run_time=1.0)
             self.wait(1.5)
         else:
@@ -229,27 +278,36 @@ class MultiChannel(ConvScene):
         c_in, h, w = t.x.shape[1:]
         c_out, _, kh, kw = t.weight.shape
         oh, ow = t.out_shape
-        bias = f" + bias ({c_out},)" if t.has_bias else ""
-        summary = VGroup(
-            label("out[o] = Σ over channels c of (x[c] ⋆ w[o, c]) + bias[o]", th.text, 26),
-            label(
-                f"({c_in}, {h}, {w}) ⋆ ({c_out}, {c_in}, {kh}, {kw}){bias} → ({c_out}, {oh}, {ow})",
-                th.muted,
-                24,
-            ),
-        ).arrange(DOWN, buff=0.3, aligned_edge=LEFT)
+        bias = f" + {self.tr('bias')} ({c_out},)" if t.has_bias else ""
+        shapes = f"({c_in}, {h}, {w}) ⋆ ({c_out}, {c_in}, {kh}, {kw}){bias} → ({c_out}, {oh}, {ow})"
+        formula = (
+            "out[o] = Σ over channels c of (x[c] ⋆ w[o, c]) + bias[o]"
+            if t.has_bias
+            else "out[o] = Σ over channels c of (x[c] ⋆ w[o, c])"
+        )
+        summary = VGroup(label(self.tr(formula), th.text, 26), label(shapes, th.muted, 24)).arrange(
+            DOWN, buff=0.3, aligned_edge=LEFT
+        )
         if summary.width > self.right_w:
             summary.scale_to_fit_width(self.right_w)
         summary.move_to([self.right_x, (EQ_TOP + EQ_BOTTOM) / 2, 0], aligned_edge=LEFT)
-        self.show_caption(f"{c_out} filters → {c_out} output channels")
+        self.show_caption(self.tr("{c_out} filters → {c_out} output channels", c_out=c_out))
+        self.cue(
+            self.tr(
+                "{c_out} filters → {c_out} output channels: {shapes}", c_out=c_out, shapes=shapes
+            )
+        )
         self.play(Fade(summary), run_time=1)
         self.play(*(Indicate(g.cells, color=th.output) for g in self.outputs), run_time=1.2)
         self.wait(2.5)
 
     # -- helpers that change what is on screen ----------------------------------------
 
-    def show_caption(self, text: str) -> None:
-        """Swap the caption at the bottom (a snap: captions change often)."""
+    def show_caption(self, text: str, cue: bool = False) -> None:
+        """Swap the caption at the bottom (a snap: captions change often); with ``cue``,
+        start a video caption with the same text."""
+        if cue:
+            self.cue(text)
         if self.caption is not None:
             self.remove(self.caption)
         caption = label(text, self.theme.muted, 22)
@@ -288,6 +346,35 @@ class MultiChannel(ConvScene):
                 self.bank[text] = Text(text, font=FONT, font_size=24, color=self.theme.text)
             out.append(self.bank[text].copy())
         return out
+
+    def channel_texts(self, o: int, k: int) -> list[str]:
+        """``channel 0: 1·1 + 2·0 + 0·(−1) + 1·2 = 3`` per input channel of filter ``o``."""
+        t = self.trace
+        texts = []
+        for n, c in enumerate(t.group_channels[o]):
+            terms = product_terms(t.windows[0, k, c], t.weight[o, n])
+            sum_text = equation(terms, None, t.channel_sums[0, o, k, n])
+            texts.append(self.tr("channel {c}: {equation}", c=c, equation=sum_text))
+        return texts
+
+    def total_text(self, o: int, k: int) -> str:
+        """``out[0][0, 0] = 3 + 3 + 5 + bias 1 = 12``: the channel sums plus the bias."""
+        t = self.trace
+        i, j = t.out_index[k]
+        sums = [fmt_factor(v) for v in t.channel_sums[0, o, k]]
+        bias = t.bias[o] if t.has_bias else None
+        return f"out[{o}][{i}, {j}] = " + equation(sums, bias, t.values[0, o, k], self.tr("bias"))
+
+    def sums_cue(self, o: int, k: int) -> str:
+        """Filter ``o`` at position ``k``: each channel's window·kernel sum."""
+        i, j = self.trace.out_index[k]
+        return self.tr(
+            "Filter {o}, output position ({i}, {j}): {sums}",
+            o=o,
+            i=i,
+            j=j,
+            sums=self.tr("; ").join(self.channel_texts(o, k)),
+        )
 
     def get_layout(self) -> dict:
         """Cell sizes and column x positions of the left block (rows are input channels)."""
@@ -346,12 +433,12 @@ class MultiChannel(ConvScene):
                 grid = CellGrid(values, f"w[{o}, {c}]", th.kernel, th, cell, None, 20)
                 grid.add(grid.copy_numbers(self.number_texts(values)))
                 kernels.append(grid.place(x, self.row_y(c) - 0.12))
-            header = label(f"filter {o}", th.kernel, 24).move_to([x, HEAD_Y, 0])
+            header = label(self.tr("filter {o}", o=o), th.kernel, 24).move_to([x, HEAD_Y, 0])
             column = VGroup(header, *kernels)
             column.body, column.kernels = column, kernels
             column.bias = VGroup()
             if t.has_bias:
-                column.bias = label(f"bias {fmt(t.bias[o])}", th.accent, 22)
+                column.bias = label(self.tr("bias {bias}", bias=fmt(t.bias[o])), th.accent, 22)
                 column.bias.move_to([x, BIAS_Y, 0])
             columns.append(column)
         return columns
@@ -392,16 +479,13 @@ class MultiChannel(ConvScene):
         False: the fast steps), and the total of the channel sums with the bias."""
         t, th = self.trace, self.theme
         i, j = t.out_index[k]
-        lines = VGroup(label(f"filter {o}, output position ({i}, {j}):", th.muted, 22))
-        for n, c in enumerate(t.group_channels[o] if per_channel else ()):
-            terms = product_terms(t.windows[0, k, c], t.weight[o, n])
-            text = f"channel {c}: {equation(terms, None, t.channel_sums[0, o, k, n])}"
+        heading = self.tr("filter {o}, output position ({i}, {j}):", o=o, i=i, j=j)
+        lines = VGroup(label(heading, th.muted, 22))
+        for text in self.channel_texts(o, k) if per_channel else ():
             parts = wrap_terms(text, int(self.right_w / 0.13))
             lines.add(VGroup(*(label(part, th.text, 24) for part in parts)))
-        sums = [fmt_factor(v) for v in t.channel_sums[0, o, k]]
-        bias = t.bias[o] if t.has_bias else None
-        total = equation(sums, bias, t.values[0, o, k])
-        lhs = label(f"out[{o}][{i}, {j}] = " + total[: total.rindex("=") + 1], th.text, 26)
+        total = self.total_text(o, k)
+        lhs = label(total[: total.rindex("=") + 1], th.text, 26)
         value = fmt(t.values[0, o, k])
         result = Text(value, font=FONT, font_size=28, color=th.output, weight="BOLD")
         result.next_to(lhs, RIGHT, buff=0.15)

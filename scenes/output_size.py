@@ -133,6 +133,7 @@ class OutputSizes(ConvScene):
     sweep_time = 3.2  # seconds to step the window through every position of a case
     first_step_time = 0.6  # seconds per position in the first case
     single_sweep_time = 14.0  # seconds for the sweep when only one case is shown
+    title_text = TITLE
 
     @classmethod
     def user_case(cls) -> bool:
@@ -180,6 +181,7 @@ class OutputSizes(ConvScene):
     def construct(self):
         self.show_intro()
         for index, case in enumerate(self.shown):
+            self.cue(self.case_cue(index, case))
             self.show_case(index, case)
         if len(self.shown) > 1:
             self.show_summary()
@@ -190,25 +192,28 @@ class OutputSizes(ConvScene):
 
     def show_intro(self):
         th = self.theme
-        subtitle = (
+        subtitle = self.tr(
             "the cases of Dumoulin & Visin, “A guide to convolution arithmetic for deep learning”"
             if not self.user_case()
             else "your case"
         )
-        self.title = title_bar(TITLE, th, subtitle)
+        self.title = title_bar(self.tr(self.title_text), th, subtitle)
         general, _ = size_formula(self.shown[0].trace.size_h, "H")
         formula = label(general, th.text, 36)
         legend = VGroup(
-            label("H: input size   P: padding on each side   K: kernel size", th.muted, 24),
-            label("D: dilation   S: stride   ⌊ ⌋: round down", th.muted, 24),
+            label(
+                self.tr("H: input size   P: padding on each side   K: kernel size"), th.muted, 24
+            ),
+            label(self.tr("D: dilation   S: stride   ⌊ ⌋: round down"), th.muted, 24),
         ).arrange(DOWN, buff=0.15)
+        self.cue(self.tr("Output size: {lines}", lines=general))
         VGroup(formula, legend).arrange(DOWN, buff=0.5).move_to([0, 0.2, 0])
         self.play(FadeIn(self.title), run_time=0.8)
         self.play(Write(formula), run_time=1.5)
         self.play(FadeIn(legend), run_time=0.6)
         self.wait(1.5 if len(self.shown) > 1 else 3.5)
         self.general = label(general, th.muted, 24).move_to([0, self.rows["general"], 0])
-        short = title_bar(TITLE, th)
+        short = title_bar(self.tr(self.title_text), th)
         self.play(
             FadeOut(legend),
             FadeOut(self.title[1]),
@@ -255,6 +260,7 @@ class OutputSizes(ConvScene):
         )
         note = self.get_unvisited_note(case)
         static.crosses, static.unvisited_note = crosses, note
+        self.cue(note.original_text)
         self.remove(static.note)
         self.play(Create(crosses), Fade(note), run_time=1.2)
         self.wait(1.2)
@@ -266,10 +272,16 @@ class OutputSizes(ConvScene):
         oh, ow = t.out_shape
         static = self.get_static(0, case)
         result = label(
-            f"output {shape(oh, ow)}: the window fits {oh} times down and {ow} times across",
+            self.tr(
+                "output {shape}: the window fits {rows} times down and {cols} times across",
+                shape=shape(oh, ow),
+                rows=oh,
+                cols=ow,
+            ),
             self.theme.output,
             28,
         )
+        self.cue(result.original_text)
         if result.width > 13.4:
             result.scale_to_fit_width(13.4)
         result.move_to([0, self.rows["note"], 0])
@@ -279,6 +291,13 @@ class OutputSizes(ConvScene):
 
     def show_summary(self):
         table = self.get_summary()
+        self.cue(
+            self.tr(
+                "Output sizes of the {n} cases: {sizes}",
+                n=len(self.shown),
+                sizes=self.tr(", ").join(shape(*c.trace.out_shape) for c in self.shown),
+            )
+        )
         self.play(FadeOut(self.general), FadeIn(table), run_time=1)
         self.wait(3)
 
@@ -335,42 +354,87 @@ class OutputSizes(ConvScene):
         )
         return static
 
-    def heading_text(self, index: int, case: ShownCase) -> str:
+    def params_text(self, case: ShownCase) -> str:
+        """``6×6 input, kernel 3×3, stride 2, padding 1`` (stride, padding, dilation when
+        not 1, 0, 1)."""
         t = case.trace
         h, w = t.x.shape[2:]
-        parts = [f"{shape(h, w)} input", f"kernel {shape(*t.kernel_size)}"]
+        parts = [
+            self.tr("{shape} input", shape=shape(h, w)),
+            self.tr("kernel {shape}", shape=shape(*t.kernel_size)),
+        ]
         if t.stride != (1, 1):
-            parts.append(f"stride {fmt_pair(t.stride)}")
+            parts.append(self.tr("stride {stride}", stride=fmt_pair(t.stride)))
         if any(t.pads):
-            parts.append(f"padding {fmt_pads(t.pads)}")
+            parts.append(self.tr("padding {padding}", padding=fmt_pads(t.pads)))
         if t.dilation != (1, 1):
-            parts.append(f"dilation {fmt_pair(t.dilation)}")
+            parts.append(self.tr("dilation {dilation}", dilation=fmt_pair(t.dilation)))
+        return self.tr(", ").join(parts)
+
+    def heading_text(self, index: int, case: ShownCase) -> str:
         prefix = f"{index + 1}/{len(self.shown)} · " if len(self.shown) > 1 else ""
-        return f"{prefix}{case.name}: {', '.join(parts)}"
+        name = self.tr("{name}: {params}", name=self.tr(case.name), params=self.params_text(case))
+        return prefix + name
+
+    def case_cue(self, index: int, case: ShownCase) -> str:
+        """The caption of a case: its parameters, output size and formula with numbers."""
+        t = case.trace
+        lines = [size_formula(t.size_h, "H")[1]]
+        if t.size_w != t.size_h:
+            lines.append(size_formula(t.size_w, "W")[1])
+        if len(self.shown) > 1:
+            name = self.tr("Case {n}/{total}", n=index + 1, total=len(self.shown))
+        else:
+            name = self.tr("Your case")
+        return self.tr(
+            "{case}: {params} → output {shape}; {formula}",
+            case=name,
+            params=self.params_text(case),
+            shape=shape(*t.out_shape),
+            formula="; ".join(lines),
+        )
 
     def note_text(self, case: ShownCase) -> str:
         t = case.trace
-        text = f"window {shape(*t.kernel_size)}"
         if t.dilation != (1, 1):
-            text += f" reaching {shape(t.size_h.reach, t.size_w.reach)} cells"
-        return f"{text}: {t.n_steps} positions (dots: top-left taps)"
+            return self.tr(
+                "window {shape} reaching {reach} cells: {n} positions (dots: top-left taps)",
+                shape=shape(*t.kernel_size),
+                reach=shape(t.size_h.reach, t.size_w.reach),
+                n=t.n_steps,
+            )
+        return self.tr(
+            "window {shape}: {n} positions (dots: top-left taps)",
+            shape=shape(*t.kernel_size),
+            n=t.n_steps,
+        )
 
     def get_unvisited_note(self, case: ShownCase) -> Text:
         """Why cells are crossed out: the floor drops trailing rows/columns, or taps skip."""
         t, cov = case.trace, case.coverage
         parts = []
         if cov.rows_after:
-            parts.append(count_text(cov.rows_after, "row"))
+            rows = cov.rows_after
+            parts.append(self.tr("last row") if rows == 1 else self.tr("last {n} rows", n=rows))
         if cov.cols_after:
-            parts.append(count_text(cov.cols_after, "column"))
+            cols = cov.cols_after
+            parts.append(
+                self.tr("last column") if cols == 1 else self.tr("last {n} columns", n=cols)
+            )
         if parts:
             s = t.size_h if cov.rows_after else t.size_w
-            text = (
-                f"⌊{s.numerator} / {s.stride}⌋ rounds down: the {' and '.join(parts)} "
-                f"never under the window (✕)"
+            text = self.tr(
+                "⌊{numerator} / {stride}⌋ rounds down: the {parts} never under the window (✕)",
+                numerator=s.numerator,
+                stride=s.stride,
+                parts=parts[0]
+                if len(parts) == 1
+                else self.tr("{a} and {b}", a=parts[0], b=parts[1]),
             )
         else:
-            text = f"{cov.n_unvisited} cells between the windows' taps, never visited (✕)"
+            text = self.tr(
+                "{n} cells between the windows' taps, never visited (✕)", n=cov.n_unvisited
+            )
         note = label(text, self.theme.accent, 22)
         if note.width > 13.4:
             note.scale_to_fit_width(13.4)
@@ -392,9 +456,13 @@ class OutputSizes(ConvScene):
         hp, wp = t.x_padded.shape[2:]
         h, w = t.x.shape[2:]
         oh, ow = t.out_shape
-        in_title = f"input {shape(h, w)}"
+        in_title = self.tr("input {shape}", shape=shape(h, w))
         if any(t.pads):
-            in_title += f", padded to {shape(hp, wp)} (grey: zeros)"
+            in_title = self.tr(
+                "input {shape}, padded to {padded} (grey: zeros)",
+                shape=shape(h, w),
+                padded=shape(hp, wp),
+            )
         height = GRID_TOP - self.rows["grid_bottom"]
         centre_y = (GRID_TOP + self.rows["grid_bottom"]) / 2
         values = t.x_padded[0, 0]
@@ -402,7 +470,7 @@ class OutputSizes(ConvScene):
         in_grid = CellGrid(values, in_title, th.input, th, in_cell, t.pad_mask, 24)
         in_grid.add(in_grid.copy_numbers(self.number_texts(values)))
         out_cell = cell_size(oh, ow, OUTPUT_W, height, 0.8)
-        out_title = f"output {shape(oh, ow)}"
+        out_title = self.tr("output {shape}", shape=shape(oh, ow))
         out_grid = CellGrid(t.out[0, 0], out_title, th.output, th, out_cell, None, 24)
         in_grid.place(INPUT_X, centre_y)
         out_grid.place(OUTPUT_X, centre_y)
@@ -442,41 +510,50 @@ class OutputSizes(ConvScene):
         return sweep
 
     def get_summary(self) -> VGroup:
-        """A table of every case: its numbers (one monospace Text per row) and output size."""
+        """A table of every case: its name and numbers (one monospace Text per row) and its
+        output size.
+
+        A row is one Text so that the name and the numbers share a baseline; the numbers'
+        glyphs are then moved into common columns (a Chinese name is wider than its count
+        of monospace characters).
+        """
         th = self.theme
-        rows = [["case", "H", "K", "S", "P", "D"]]
+        rows = [[self.tr("case"), "H", "K", "S", "P", "D"]]
         outs = ["H_out"]
         for case in self.shown:
             s = case.trace.size_h
             pad = fmt_pads(case.trace.pads)
             rows.append(
-                [case.name, str(s.size), str(s.kernel), str(s.stride), pad, str(s.dilation)]
+                [
+                    self.tr(case.name),
+                    str(s.size),
+                    str(s.kernel),
+                    str(s.stride),
+                    pad,
+                    str(s.dilation),
+                ]
             )
             outs.append(str(s.out))
         widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
-        lines = [
-            "  ".join(
-                row[0].ljust(widths[0]) if c == 0 else row[c].rjust(widths[c] + 1)
-                for c in range(len(row))
-            )
-            for row in rows
-        ]
         table = VGroup()
-        for r, (line, out) in enumerate(zip(lines, outs, strict=True)):
-            left = Text(line, font=MONO, font_size=24, color=th.muted if r == 0 else th.text)
-            right = Text(out, font=MONO, font_size=24, color=th.muted if r == 0 else th.output)
+        for r, (row, out) in enumerate(zip(rows, outs, strict=True)):
+            numbers = "  ".join(row[c].rjust(widths[c] + 1) for c in range(1, len(row)))
+            color = th.muted if r == 0 else th.text
+            left = Text(f"{row[0]}  {numbers}", font=MONO, font_size=24, color=color)
             left.move_to([-6.0, 2.1 - 0.52 * r, 0], aligned_edge=LEFT)
-            table.add(left, right.next_to(left, RIGHT, buff=0.6).align_to(left, UP))
-        right_edge = max(m.get_right()[0] for m in table[1::2])
-        for right in table[1::2]:
+            left.name_glyphs = len("".join(row[0].split()))
+            right = Text(out, font=MONO, font_size=24, color=th.muted if r == 0 else th.output)
+            table.add(left, right)
+        lefts, rights = table[0::2], table[1::2]
+        column_end = max(left[-1].get_right()[0] for left in lefts)
+        for left, right in zip(lefts, rights, strict=True):
+            VGroup(*left[left.name_glyphs :]).shift((column_end - left[-1].get_right()[0]) * RIGHT)
+            right.next_to([column_end, 0, 0], RIGHT, buff=0.6).align_to(left[-1], UP)
+        right_edge = max(m.get_right()[0] for m in rights)
+        for right in rights:
             right.align_to([right_edge, 0, 0], RIGHT)
-        self.summary_rows = [(table[2 * r], table[2 * r + 1]) for r in range(len(lines))]
+        self.summary_rows = list(zip(lefts, rights, strict=True))
         return table.move_to([0, -0.5, 0])
-
-
-def count_text(n: int, noun: str) -> str:
-    """``"last row"`` for 1, ``"last 2 rows"`` otherwise."""
-    return f"last {noun}" if n == 1 else f"last {n} {noun}s"
 
 
 class OutputSizeCase(OutputSizes):

@@ -12,6 +12,7 @@ non-linearity instead of one per layer. Render:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from manim import (
@@ -89,6 +90,7 @@ class ReceptiveField(ConvScene):
     layers = ((3, 1, 0, 1),) * 3
     input_size = 9
     channels = 64
+    title_text = "Receptive field: stacking small kernels"
 
     @classmethod
     def make_trace(cls) -> list[Stage]:
@@ -128,10 +130,16 @@ class ReceptiveField(ConvScene):
 
     def show_title(self):
         th = self.theme
-        self.title = title_bar("Receptive field: stacking small kernels", th)
+        self.title = title_bar(self.tr(self.title_text), th)
         self.stage_text = label(
-            "one output cell: which input cells does it depend on?", th.muted, 26
+            self.tr("one output cell: which input cells does it depend on?"), th.muted, 26
         ).move_to([0, STAGE_Y, 0])
+        self.cue(
+            self.tr(
+                "Receptive field of stacked small kernels: "
+                "which input cells does one output cell depend on?"
+            )
+        )
         self.grids = self.get_stack_grids()
         self.arrows = self.get_arrows()
         self.play(Fade(self.title), Fade(self.stage_text), run_time=0.8)
@@ -142,7 +150,10 @@ class ReceptiveField(ConvScene):
 
     def show_stage(self, n: int, stage: Stage):
         t, th = stage.stack, self.theme
+        self.cue(self.stage_cue(n, stage))
         heading = label(self.stage_heading(n, stage), th.text, 26).move_to([0, STAGE_Y, 0])
+        if heading.width > 13.6:
+            heading.scale_to_fit_width(13.6)
         old = VGroup(self.marks, self.info, self.single_row, self.stage_text)
         self.play(
             *(Fade(m, False) for m in old if m in self.mobjects),
@@ -171,6 +182,19 @@ class ReceptiveField(ConvScene):
             self.show_single(n, stage.single)
 
     def show_single(self, n: int, s: ReceptiveTrace):
+        t = self.stages[n - 1].stack
+        self.cue(
+            self.tr(
+                "One {kernel} kernel sees the same {field}: {single} weights (the stack: "
+                "{stack}), {relus_single} ReLU (the stack: {relus_stack})",
+                kernel=layer_text(s.single_layer),
+                field=shape(s.size[-1], s.size[-1]),
+                single=s.weights_single,
+                stack=t.weights_stack,
+                relus_single=s.nonlinear_single,
+                relus_stack=t.nonlinear_stack,
+            )
+        )
         row = self.get_single_row(n, s)
         self.play(Fade(row), run_time=0.8)
         marks = VGroup(self.get_marks(row.grids, s, 1), self.get_marks(row.grids, s, 0))
@@ -188,10 +212,28 @@ class ReceptiveField(ConvScene):
         th, c = self.theme, self.full.channels
         extra = self.panels["channels"]
         heading = label(
-            f"weights are per pair of channels: with C = {c} channels in and out, ×C²",
+            self.tr("weights are per pair of channels: with C = {c} channels in and out, ×C²", c=c),
             th.text,
             26,
         ).move_to([0, STAGE_Y, 0])
+        if heading.width > 13.6:
+            heading.scale_to_fit_width(13.6)
+        t = self.full
+        totals = {
+            "stack": f"{t.weights_stack}{DOT}{c}² = {t.weights_stack_total}",
+            "single": f"{t.weights_single}{DOT}{c}² = {t.weights_single_total}",
+        }
+        if self.stages[-1].single is None:
+            self.cue(self.tr("With C = {c} channels in and out: {stack} weights", **totals, c=c))
+        else:
+            self.cue(
+                self.tr(
+                    "With C = {c} channels in and out: {stack} weights for the stack, "
+                    "{single} for one kernel",
+                    **totals,
+                    c=c,
+                )
+            )
         self.play(Fade(self.stage_text, False), Fade(heading), run_time=0.6)
         self.stage_text = heading
         self.play(Fade(extra), run_time=0.8)
@@ -199,6 +241,7 @@ class ReceptiveField(ConvScene):
 
     def show_recap(self):
         table = self.get_recap()
+        self.cue(self.recap_cue())
         on_screen = [m for m in self.mobjects if m is not self.title]
         self.play(*(Fade(m, False) for m in on_screen), run_time=0.6)
         self.play(Fade(table), run_time=0.8)
@@ -208,16 +251,57 @@ class ReceptiveField(ConvScene):
 
     def stage_heading(self, n: int, stage: Stage) -> str:
         t = stage.stack
-        layers = ", ".join(layer_text(layer) for layer in t.layers)
+        layers = self.tr(", ").join(layer_text(layer) for layer in t.layers)
         field = shape(t.size[-1], t.size[-1])
-        noun = "layer" if n == 1 else "layers"
-        return f"{n} {noun} ({layers}): one cell sees {field} input cells"
+        if n == 1:
+            template = "{n} layer ({layers}): one cell sees {field} input cells"
+        else:
+            template = "{n} layers ({layers}): one cell sees {field} input cells"
+        return self.tr(template, n=n, layers=layers, field=field)
+
+    def stage_cue(self, n: int, stage: Stage) -> str:
+        """``3 layers (3×3, 3×3, 3×3): receptive field 7×7, 27 weights, 3 ReLUs``."""
+        t = stage.stack
+        if n == 1:
+            template = (
+                "{n} layer ({layers}): receptive field {field}, {weights} weights, {relus} ReLU"
+            )
+        else:
+            template = (
+                "{n} layers ({layers}): receptive field {field}, {weights} weights, {relus} ReLUs"
+            )
+        return self.tr(
+            template,
+            n=n,
+            layers=self.tr(", ").join(layer_text(layer) for layer in t.layers),
+            field=shape(t.size[-1], t.size[-1]),
+            weights=t.weights_stack,
+            relus=t.nonlinear_stack,
+        )
+
+    def recap_cue(self) -> str:
+        """The last stage against its one big kernel, as the recap table's last row says."""
+        stage = self.stages[-1]
+        if stage.single is None:
+            return self.stage_cue(len(self.stages), stage)
+        t = stage.stack
+        return self.tr(
+            "Recap: the same {field} receptive field from {n} stacked layers ({stack} weights, "
+            "{relus} ReLUs) or from one {kernel} kernel ({single} weights, {relus_single} ReLU)",
+            field=shape(t.size[-1], t.size[-1]),
+            n=len(self.stages),
+            stack=t.weights_stack,
+            relus=t.nonlinear_stack,
+            kernel=layer_text(t.single_layer),
+            single=t.weights_single,
+            relus_single=t.nonlinear_single,
+        )
 
     def get_stack_grids(self) -> list[CellGrid]:
         """One grid per feature map of the full chain, laid out left to right in columns
         as wide as the grid or its title, whichever is wider."""
         sizes = self.full.map_sizes
-        titles = ["input"] + [f"map {m}" for m in range(1, len(sizes))]
+        titles = [self.tr("input")] + [self.tr("map {m}", m=m) for m in range(1, len(sizes))]
         titles = [f"{title}\n{shape(h, w)}" for title, (h, w) in zip(titles, sizes, strict=True)]
         colors = [self.theme.input] + [self.theme.output] * (len(sizes) - 1)
         cell = float(min(0.3, ROW_H / sizes[:, 0].max()))
@@ -316,9 +400,9 @@ class ReceptiveField(ConvScene):
             weights = f"{k}{DOT}{k} = {t.weights_single}"
             relus = t.nonlinear_single
         lines = VGroup(
-            label(f"receptive field {field}", th.highlight, 24),
-            label(f"weights: {weights}", th.kernel, 24),
-            label(f"ReLUs: {relus}", th.text, 24),
+            label(self.tr("receptive field {field}", field=field), th.highlight, 24),
+            label(self.tr("weights: {weights}", weights=weights), th.kernel, 24),
+            label(self.tr("ReLUs: {relus}", relus=relus), th.text, 24),
         ).arrange(DOWN, buff=0.16, aligned_edge=LEFT)
         return lines.move_to([0, y, 0])
 
@@ -328,25 +412,44 @@ class ReceptiveField(ConvScene):
         (h, w), (oh, ow) = s.map_sizes
         cell = self.grids[0].cell_size
         inp = CellGrid(
-            np.zeros((h, w)), f"input\n{shape(h, w)}", th.input, th, cell, None, TITLE_SIZE
+            np.zeros((h, w)),
+            f"{self.tr('input')}\n{shape(h, w)}",
+            th.input,
+            th,
+            cell,
+            None,
+            TITLE_SIZE,
         )
         out = CellGrid(
-            np.zeros((oh, ow)), f"output\n{shape(oh, ow)}", th.output, th, cell, None, TITLE_SIZE
+            np.zeros((oh, ow)),
+            f"{self.tr('output')}\n{shape(oh, ow)}",
+            th.output,
+            th,
+            cell,
+            None,
+            TITLE_SIZE,
         )
         inp.place(self.grids[0].cells.get_center()[0], SINGLE_Y)
         out.place(self.grids[n].cells.get_center()[0], SINGLE_Y)
         for grid in (inp, out):
             grid.column = (grid.cells.get_left()[0], grid.cells.get_right()[0])
-        arrow = self.labelled_arrow(inp, out, f"one {layer_text(s.single_layer)} kernel", SINGLE_Y)
+        text = self.tr("one {kernel} kernel", kernel=layer_text(s.single_layer))
+        arrow = self.labelled_arrow(inp, out, text, SINGLE_Y)
         row = VGroup(inp, arrow, out)
         row.grids = [inp, out]
         return row
 
     def get_recap(self) -> VGroup:
-        """A table: layers, receptive field, weights of the stack and of one kernel, ReLUs."""
+        """A table: layers, receptive field, weights of the stack and of one kernel, ReLUs.
+
+        The rows of numbers are monospace Texts; the header's words are one Text per column,
+        placed on the columns (a Chinese word is wider than its count of characters).
+        """
         th = self.theme
-        header = ["layers", "field", "stack weights", "one kernel", "ReLUs"]
-        rows = [header]
+        header = [
+            self.tr(word) for word in ("layers", "field", "stack weights", "one kernel", "ReLUs")
+        ]
+        rows = []
         for n, stage in enumerate(self.stages, start=1):
             t = stage.stack
             field = shape(t.size[-1], t.size[-1])
@@ -354,15 +457,30 @@ class ReceptiveField(ConvScene):
             single = f"{k}{DOT}{k} = {t.weights_single}"
             relus = f"{t.nonlinear_stack} vs {t.nonlinear_single}"
             rows.append([str(n), field, stack_weights_text(t), single, relus])
-        widths = [max(len(r[c]) for r in rows) for c in range(len(header))]
-        lines = ["   ".join(r[c].ljust(widths[c]) for c in range(len(header))) for r in rows]
-        texts = [
-            Text(line, font=MONO, font_size=28, color=th.muted if i == 0 else th.text)
-            for i, line in enumerate(lines)
+        probe = [Text("0" * n, font=MONO, font_size=28).width for n in (1, 21)]
+        char_w = (probe[1] - probe[0]) / 20  # the advance of one monospace character
+        head_row = Text("   ".join(header), font=MONO, font_size=28, color=th.muted)
+        counts = [len("".join(word.split())) for word in header]  # glyphs per word
+        starts = np.cumsum([0, *counts])
+        words = [VGroup(*head_row[a:b]) for a, b in pairwise(starts)]
+        widths = [
+            max(int(np.ceil(word.width / char_w - 0.05)), *(len(r[c]) for r in rows))
+            for c, word in enumerate(words)
         ]
-        table = VGroup(*texts).arrange(DOWN, buff=0.3, aligned_edge=LEFT)
-        head = label("n stacked layers vs one kernel with the same receptive field", th.text, 28)
-        note = label("weights per pair of channels (×C² for C channels in and out)", th.muted, 22)
+        lines = ["   ".join(r[c].ljust(widths[c]) for c in range(len(header))) for r in rows]
+        texts = [Text(line, font=MONO, font_size=28, color=th.text) for line in lines]
+        table = VGroup(head_row, *texts).arrange(DOWN, buff=0.3, aligned_edge=LEFT)
+        for c, word in enumerate(words):
+            x = head_row.get_left()[0] + (sum(widths[:c]) + 3 * c) * char_w
+            word.shift((x - word.get_left()[0]) * RIGHT)
+        head = label(
+            self.tr("n stacked layers vs one kernel with the same receptive field"), th.text, 28
+        )
+        note = label(
+            self.tr("weights per pair of channels (×C² for C channels in and out)"), th.muted, 22
+        )
         group = VGroup(head, table, note).arrange(DOWN, buff=0.5)
-        self.recap_rows = texts
+        if group.width > 13.6:
+            group.scale_to_fit_width(13.6)
+        self.recap_rows = [head_row, *texts]
         return group.move_to([0, -0.2, 0])

@@ -73,7 +73,7 @@ def render_to_folder(job, folder: Path) -> Made:
         save_poster(files[job.format], files["poster"])
         files["captions"] = folder / f"{job.name}.vtt"
         files["captions"].write_text(webvtt(scene.cues, scene.time), encoding="utf-8")
-    return Made(files, float(scene.time), getattr(scene, "title_text", job.scene))
+    return Made(files, float(scene.time), scene.tr(scene.title_text))
 
 
 def save_poster(video: Path, poster: Path) -> None:

@@ -233,8 +233,6 @@ class SlidingWindow(ConvScene):
         if code and detailed:
             for snippet in ("for i in range", "for j in range", "rows = slice", "cols = slice"):
                 self.move_marker(snippet)
-        if hasattr(self, "equation"):
-            self.remove(self.equation, *self.equation)
         if hasattr(self, "window"):
             moves = [Transform(self.window, window), Transform(self.out_box, out_box)]
         else:
@@ -245,6 +243,8 @@ class SlidingWindow(ConvScene):
             self.move_marker("window = x[", 0.8 if slow or detailed else 0.35, *moves)
         else:
             self.play(*moves, run_time=1 if k == 0 else 0.8 if slow else 0.35)
+        if hasattr(self, "equation"):  # the previous sum stays until this one replaces it
+            self.remove(self.equation, *self.equation)
         self.equation = VGroup(eq, result)
         land = TransformFromCopy(result, self.output_grid.number(i, j))
         if slow or detailed:

@@ -87,6 +87,14 @@ def check_drawable(trace: TrainingTrace) -> None:
         )
 
 
+def join_lines(lines) -> str:
+    """Lines as one caption: a space between them, none after a full-width (CJK) sign."""
+    text = ""
+    for line in lines:
+        text += line if not text or "\uff00" <= text[-1] <= "\uffef" else " " + line
+    return text
+
+
 def factor(value: float) -> str:
     """:func:`fixed` with parentheses around a negative number, for products."""
     text = fixed(value)
@@ -160,8 +168,9 @@ class TrainingStep(ConvScene):
 
     def show_setup(self):
         th = self.theme
-        self.title = title_bar(self.title_text, th, self.subtitle())
-        self.cue(f"{self.title_text} {self.subtitle()}.")
+        title, subtitle = self.tr(self.title_text), self.subtitle()
+        self.title = title_bar(title, th, subtitle)
+        self.cue(self.tr("{title} {subtitle}.", title=title, subtitle=subtitle))
         self.play(FadeIn(self.title), run_time=0.8)
         self.code, self.code_lines = self.get_code()
         self.grids = self.get_grids()
@@ -174,7 +183,7 @@ class TrainingStep(ConvScene):
             FadeIn(self.arrows),
             Create(self.axes),
             *numbers,
-            self.show_detail(["the starting point", *START_CAPTION]),
+            self.show_detail([self.tr("the starting point"), *map(self.tr, START_CAPTION)]),
             run_time=1.5,
         )
         self.wait(3)
@@ -183,8 +192,12 @@ class TrainingStep(ConvScene):
         self.epoch_tag(e)
         if not slow:
             self.cue(
-                f"Epoch {e + 1}: the same phases; loss {fixed(self.trace.loss[e])}, "
-                "and again only step() moves the weights."
+                self.tr(
+                    "Epoch {epoch}: the same phases; loss {loss}, "
+                    "and again only step() moves the weights.",
+                    epoch=e + 1,
+                    loss=fixed(self.trace.loss[e]),
+                )
             )
         for phase in self.trace.phases:
             lead = [self.mark_line(phase)]  # played with the phase's first animation
@@ -195,7 +208,7 @@ class TrainingStep(ConvScene):
         texts = self.param_texts(e, self.phase_index["zero_grad"], weights=False)
         self.play(
             *lead,
-            self.show_detail(PHASE_CAPTION["zero_grad"], slow),
+            self.show_detail(self.phase_caption("zero_grad"), slow),
             *self.swap(texts),
             *self.pulse(texts, self.theme.muted),
             run_time=1.2 if slow else 0.6,
@@ -205,7 +218,7 @@ class TrainingStep(ConvScene):
     def phase_forward(self, e: int, slow: bool, lead: list):
         for i, layer in enumerate(self.trace.layers):
             key = f"map{i}"
-            first = [*lead, self.show_detail(PHASE_CAPTION["forward"], slow)] if i == 0 else []
+            first = [*lead, self.show_detail(self.phase_caption("forward"), slow)] if i == 0 else []
             self.play(
                 *first,
                 Indicate(self.arrows[i], color=self.theme.highlight),
@@ -218,8 +231,8 @@ class TrainingStep(ConvScene):
     def phase_loss(self, e: int, slow: bool, lead: list):
         t = self.trace
         lines = [
-            *PHASE_CAPTION["loss"],
-            f"loss = mean((output {MINUS} target)²)",
+            *self.phase_caption("loss"),
+            self.tr("loss = mean((output − target)²)"),
             f"= ({fixed(t.output[e].item())} {MINUS} {factor(t.target.item())})²",
             f"= {factor(t.residual[e].item())}²  =  {fixed(t.loss[e])}",
         ]
@@ -232,14 +245,16 @@ class TrainingStep(ConvScene):
         w, (i, j) = self.trace.layers[0].weight, self.step_cell
         before = self.phase_index["loss"]
         lines = [
-            *PHASE_CAPTION["backward"],
-            f"e.g. conv1.weight[{i}, {j}]:",
+            *self.phase_caption("backward"),
+            self.tr("e.g. {name}.weight[{i}, {j}]:", name=self.trace.layers[0].name, i=i, j=j),
             f"{fixed(w.values[e, before, 0, 0, i, j])} → {fixed(w.values[e, p, 0, 0, i, j])}",
         ]
         # the weights' snapshot after backward reads the same as before: their Texts stay
         numbers = self.swap(self.param_texts(e, p))
         self.locks = self.get_locks()
-        self.status = self.label(STATUS, self.theme.output, 20)
+        self.status = self.label(self.tr(STATUS), self.theme.output, 20)
+        if self.status.width > RIGHT_X - SPLIT_X - 0.2:
+            self.status.scale_to_fit_width(RIGHT_X - SPLIT_X - 0.2)
         self.status.move_to([(SPLIT_X + RIGHT_X) / 2, STATUS_Y, 0])
         self.play(
             *lead,
@@ -277,7 +292,7 @@ class TrainingStep(ConvScene):
         self.play(
             FadeOut(self.marker),
             FadeOut(self.tag),
-            self.show_detail(["loss per epoch", trend, *END_CAPTION]),
+            self.show_detail([self.tr("loss per epoch"), trend, *map(self.tr, END_CAPTION)]),
             run_time=0.8,
         )
         self.play(Indicate(self.plot_dots, color=self.theme.highlight), run_time=1.2)
@@ -303,7 +318,11 @@ class TrainingStep(ConvScene):
 
     def epoch_tag(self, e: int):
         """``# epoch k/E`` beside the ``for`` line."""
-        tag = self.label(f"# epoch {e + 1}/{self.trace.epochs}", self.theme.muted, 18)
+        tag = self.label(
+            self.tr("# epoch {epoch}/{epochs}", epoch=e + 1, epochs=self.trace.epochs),
+            self.theme.muted,
+            18,
+        )
         tag.next_to(self.code_lines["for"], RIGHT, buff=0.35)
         if e > 0:
             self.remove(self.tag)
@@ -317,7 +336,8 @@ class TrainingStep(ConvScene):
         ``cue`` the lines also become the video's caption from now on.
         """
         if cue:
-            self.cue(f"{lines[0]} — {' '.join(lines[1:])}" if len(lines) > 1 else lines[0])
+            rest = join_lines(lines[1:])
+            self.cue(self.tr("{head} — {rest}", head=lines[0], rest=rest) if rest else lines[0])
         texts = [self.label(lines[0], self.theme.highlight, 24)]
         texts += [self.label(s, self.theme.text, 20) for s in lines[1:]]
         for text in texts:
@@ -415,16 +435,27 @@ class TrainingStep(ConvScene):
             f"{layer.layer.kernel_size[0]})"
             for layer in t.layers
         )
-        sgd = f"SGD lr {fmt(opt.lr, 6)}"
+        sgd = self.tr("SGD lr {lr}", lr=fmt(opt.lr, 6))
         if opt.momentum:
-            sgd += f", momentum {fmt(opt.momentum, 6)}"
-        return f"{layers} · MSE loss · {sgd} · {t.epochs} epochs · {self.start()}"
+            sgd += self.tr(", momentum {momentum}", momentum=fmt(opt.momentum, 6))
+        return self.tr(
+            "{layers} · MSE loss · {sgd} · {epochs} epochs · {start}",
+            layers=layers,
+            sgd=sgd,
+            epochs=t.epochs,
+            start=self.start(),
+        )
 
     def start(self) -> str:
         if self.seed is None and self.init is None:
-            return "the article's conv1 weights"
+            return self.tr("the article's conv1 weights")
         scheme = "xavier_uniform" if self.init is None else self.init
-        return f"{scheme} init, seed {0 if self.seed is None else self.seed}"
+        seed = 0 if self.seed is None else self.seed
+        return self.tr("{scheme} init, seed {seed}", scheme=scheme, seed=seed)
+
+    def phase_caption(self, phase: str) -> list[str]:
+        """The lines of :data:`PHASE_CAPTION` for ``phase``, in the scene's language."""
+        return [self.tr(line) for line in PHASE_CAPTION[phase]]
 
     def texts(self, values: np.ndarray, digits: int = 4) -> list[list[str]]:
         return [[fixed(v, digits) for v in row] for row in values]
@@ -459,14 +490,15 @@ class TrainingStep(ConvScene):
         """Input → conv1's feature map → the output, in one row."""
         t, th = self.trace, self.theme
         h, w = t.x.shape[2:]
-        title = f"input {shape(h, w)}"
+        title = self.tr("input {shape}", shape=shape(h, w))
         grids = {"input": ValueGrid((h, w), title, th.input, th, 0.6, 0.36, "−0.00")}
         for i, layer in enumerate(t.layers):
             oh, ow = layer.output.shape[-2:]
             last = i == len(t.layers) - 1
-            title = (
-                f"output {shape(oh, ow)}" if last else f"conv{i + 1} feature map {shape(oh, ow)}"
-            )
+            if last:
+                title = self.tr("output {shape}", shape=shape(oh, ow))
+            else:
+                title = self.tr("{name} feature map {shape}", name=layer.name, shape=shape(oh, ow))
             grids[f"map{i}"] = ValueGrid((oh, ow), title, th.output, th, 0.9, 0.42, "−0.0000")
         row = list(grids.values())
         gap = (RIGHT_X - SPLIT_X - 0.45 - sum(g.cells.width for g in row)) / (len(row) - 1)
@@ -486,9 +518,9 @@ class TrainingStep(ConvScene):
             name = layer.name
             specs = [
                 (f"w{i}", (kh, kw), f"{name}.weight {shape(kh, kw)}", th.kernel),
-                (f"b{i}", (1, 1), "bias", th.kernel),
+                (f"b{i}", (1, 1), self.tr("bias"), th.kernel),
                 (f"gw{i}", (kh, kw), f"{name}.weight.grad", th.accent),
-                (f"gb{i}", (1, 1), "bias.grad", th.accent),
+                (f"gb{i}", (1, 1), self.tr("bias.grad"), th.accent),
             ]
             for key, grid_shape, title, color in specs:
                 grids[key] = ValueGrid(grid_shape, title, color, th, 0.96, 0.42, "−0.0000", 20)
@@ -566,7 +598,7 @@ class TrainingStep(ConvScene):
 
     def step_caption(self) -> str:
         direction = "buf" if self.trace.optimizer.momentum else "g"
-        return f"step(): w' = w {MINUS} lr·{direction}, every w"
+        return self.tr("step(): w' = w − lr·{direction}, every w", direction=direction)
 
     def get_plot_axes(self) -> VGroup:
         """Axes of the loss plot: epochs 1..E across, loss up from 0."""
@@ -575,8 +607,8 @@ class TrainingStep(ConvScene):
         axes = VGroup(
             Line([x0, PLOT_BOTTOM, 0], [x1, PLOT_BOTTOM, 0], color=th.muted),
             Line([x0, PLOT_BOTTOM, 0], [x0, PLOT_TOP + 0.3, 0], color=th.muted),
-            label("loss", th.muted, 20).next_to([x0, PLOT_TOP + 0.3, 0], RIGHT, buff=0.12),
-            label("epoch", th.muted, 20).next_to([x1, PLOT_BOTTOM, 0], RIGHT, buff=0.1),
+            label(self.tr("loss"), th.muted, 20).next_to([x0, PLOT_TOP + 0.3, 0], RIGHT, buff=0.12),
+            label(self.tr("epoch"), th.muted, 20).next_to([x1, PLOT_BOTTOM, 0], RIGHT, buff=0.1),
         )
         for e in range(self.trace.epochs):
             tick = label(str(e + 1), th.muted, 20).next_to(self.plot_xy(e), DOWN, buff=0)
