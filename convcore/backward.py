@@ -1,6 +1,9 @@
 """The backward pass of ``conv2d``: gradients of the input, the weight and the bias.
 
-:func:`conv2d_backward` is the fast route (im2col columns, one matmul per group, col2im).
+:func:`conv2d_backward` is the fast route (im2col columns, one matmul per group, col2im; for
+stride 1, im2col in cache-sized runs of output rows, :mod:`convcore._blocked`:
+``grad_weight`` from the runs of the input's columns, ``grad_x`` as the full correlation
+below).
 :func:`trace_conv2d_backward` records the textbook route the gradient video draws: each
 gradient is itself a convolution.
 
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from convcore import _blocked
 from convcore._args import as_float_array
 from convcore.functional import ConvArgs, _unfold_padded, conv_args, fold, pad2d
 from convcore.trace import ConvTrace, trace_conv2d
@@ -41,7 +45,10 @@ def conv2d_backward(
     With ``cols`` the im2col columns of the padded input (:func:`convcore.unfold`), per group
     ``g``: ``grad_weight_g = grad_out_g @ cols_gᵀ`` (summed over the batch),
     ``grad_cols_g = weight_gᵀ @ grad_out_g`` folded back (col2im, overlaps added) and cropped
-    to the unpadded input; ``grad_bias = Σ_{n, out_h, out_w} grad_out``.
+    to the unpadded input; ``grad_bias = Σ_{n, out_h, out_w} grad_out``. With stride 1,
+    ``grad_x`` is computed as the full correlation of ``grad_out`` with the flipped kernel
+    (see :func:`trace_conv2d_backward`), and neither gradient unfolds the whole batch at
+    once.
 
     Parameters
     ----------
@@ -67,6 +74,14 @@ def conv2d_backward(
     """
     a = conv_args(input, weight, None, stride, padding, dilation, groups)
     grad_out = _grad_out(grad_output, a)
+    gradients = _stride1_gradients if a.stride == (1, 1) else _im2col_gradients
+    grad_x, grad_weight = gradients(grad_out, a)
+    grad_bias = grad_out.sum(axis=(0, 2, 3)) if bias else None
+    return (grad_x[0] if a.unbatched else grad_x), grad_weight, grad_bias
+
+
+def _im2col_gradients(grad_out: np.ndarray, a: ConvArgs) -> tuple[np.ndarray, np.ndarray]:
+    """``(grad_x, grad_weight)`` from the im2col columns of the batch, any stride."""
     n, g = a.x.shape[0], a.groups
     cols, (out_h, out_w) = _unfold_padded(a.x, a.weight.shape[2:], a.stride, a.pads, a.dilation)
     cols = cols.reshape(n, g, -1, out_h * out_w)  # (N, g, Cg·kH·kW, L)
@@ -78,8 +93,33 @@ def conv2d_backward(
     # grad_cols_g = weight_gᵀ @ go_g, then col2im
     w_t = a.weight.reshape(g, go.shape[2], -1).transpose(0, 2, 1)
     grad_x = _fold_unpad(np.matmul(w_t[None], go).reshape(n, -1, out_h * out_w), a)
-    grad_bias = grad_out.sum(axis=(0, 2, 3)) if bias else None
-    return (grad_x[0] if a.unbatched else grad_x), grad_weight, grad_bias
+    return grad_x, grad_weight
+
+
+def _stride1_gradients(grad_out: np.ndarray, a: ConvArgs) -> tuple[np.ndarray, np.ndarray]:
+    """``(grad_x, grad_weight)`` of a stride-1 convolution, in runs (:mod:`_blocked`).
+
+    ``grad_x[h] = Σ_i weight[i]·grad_out[h + top − i·d]`` (one axis shown) is ``grad_out``
+    zero-padded by ``d·(k − 1) − pad`` on each side, correlated with the flipped kernel;
+    where ``pad`` is larger, the correlation starts ``pad − d·(k − 1)`` further in instead.
+    """
+    x = a.x.astype(grad_out.dtype, copy=False)
+    weight = a.weight.astype(grad_out.dtype, copy=False)
+    kernel = weight.shape[2:]
+    grad_weight = _blocked.weight_gradient(
+        x, grad_out, a.pads, a.stride, a.dilation, a.groups, kernel
+    )
+    (dh, dw), (kh, kw) = a.dilation, kernel
+    reach_h, reach_w = dh * (kh - 1), dw * (kw - 1)
+    top, bottom, left, right = a.pads
+    pads = (reach_h - top, reach_h - bottom, reach_w - left, reach_w - right)
+    pads = tuple(max(0, p) for p in pads)
+    origin = (max(0, top - reach_h), max(0, left - reach_w))
+    flipped = _flip_kernel(weight, a.groups)
+    grad_x = _blocked.correlate(
+        grad_out, flipped, None, pads, (1, 1), a.dilation, a.groups, x.shape[2:], origin
+    )
+    return grad_x, grad_weight
 
 
 def _fold_unpad(grad_cols: np.ndarray, a: ConvArgs) -> np.ndarray:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from convcore import _blocked
 from convcore._args import (
     Pads,
     as_float_array,
@@ -115,8 +116,10 @@ def pad2d(x: np.ndarray, pads: Pads) -> np.ndarray:
     top, bottom, left, right = pads
     if not any(pads):
         return x
-    widths = [(0, 0)] * (x.ndim - 2) + [(top, bottom), (left, right)]
-    return np.pad(x, widths)
+    h, w = x.shape[-2:]
+    padded = np.zeros((*x.shape[:-2], top + h + bottom, left + w + right), x.dtype)
+    padded[..., top : top + h, left : left + w] = x
+    return padded
 
 
 def _out_hw(in_hw, kernel, stride, pads: Pads, dilation) -> tuple[int, int]:
@@ -274,7 +277,10 @@ def _finish(out: np.ndarray, a: ConvArgs) -> np.ndarray:
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> np.ndarray:
     """2-D convolution (cross-correlation) like ``torch.nn.functional.conv2d``, vectorised.
 
-    im2col (:func:`unfold`) followed by one matrix product per group.
+    im2col (:func:`unfold`) followed by one matrix product per group
+    (:func:`conv2d_from_args`). With stride 1 the columns of a few output rows at a time
+    are unfolded into a buffer that stays in cache and multiplied straight into the output
+    (``convcore._blocked``): same arithmetic, several times faster on large inputs.
 
     Parameters
     ----------
@@ -300,7 +306,18 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
         padding, channels that do not match the weight or are not divisible by ``groups``,
         or a dilated kernel larger than the padded input.
     """
-    return conv2d_from_args(conv_args(input, weight, bias, stride, padding, dilation, groups))
+    a = conv_args(input, weight, bias, stride, padding, dilation, groups)
+    if a.stride == (1, 1):
+        return _conv2d_stride1(a)
+    return conv2d_from_args(a)
+
+
+def _conv2d_stride1(a: ConvArgs) -> np.ndarray:
+    """:func:`conv2d` with stride 1, im2col in cache-sized runs (:mod:`convcore._blocked`)."""
+    out = _blocked.correlate(
+        a.x, a.weight, a.bias, a.pads, a.stride, a.dilation, a.groups, a.out_hw
+    )
+    return out[0] if a.unbatched else out
 
 
 def conv2d_from_args(a: ConvArgs) -> np.ndarray:
