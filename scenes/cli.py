@@ -334,6 +334,7 @@ def build(names, build_all, config, quality, fmt, theme, lang, output_dir, jobs,
     settings = {"quality": quality, "format": fmt, "theme": theme, "lang": lang}
     settings = {k: v for k, v in settings.items() if v is not None}
     job_list = make_jobs(names, build_all, config, settings, conv_params(**options))
+    validate(stale_jobs(job_list, output_dir, force))
     folder = prepare_output_dir(output_dir)
     run_build(job_list, folder, jobs or os.cpu_count() or 1, force)
 
@@ -365,15 +366,35 @@ def make_jobs(names, build_all, config, settings: dict, params: dict) -> list:
             Job(e.name, e.name, {k: v for k, v in params.items() if k in e.params}, **defaults)
             for e in entries
         ]
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    if len({job.name for job in job_list}) != len(job_list):
+        raise UserError("a scene is named twice")
+    return job_list
+
+
+def stale_jobs(job_list, output_dir: Path, force: bool) -> list:
+    """The jobs that must render: all with --force, else those without a valid record.
+
+    An up-to-date job was validated when it rendered, with the same hash; skipping its
+    validation keeps a rebuild with nothing changed from importing Manim at all.
+    """
+    from scenes.build import cached_result, job_hash
+
+    if force or not output_dir.is_dir():
+        return list(job_list)
+    return [job for job in job_list if not cached_result(job, output_dir, job_hash(job))]
+
+
+def validate(job_list) -> None:
+    """Build each job's trace once, so bad parameters stop the build before it renders."""
+    try:
         for job in job_list:
             cls = job.scene_class()
             if hasattr(cls, "make_trace"):
                 cls.make_trace()
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    if len({job.name for job in job_list}) != len(job_list):
-        raise UserError("a scene is named twice")
-    return job_list
 
 
 def run_build(job_list, folder: Path, workers: int, force: bool) -> None:
