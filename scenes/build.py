@@ -192,6 +192,7 @@ def render_job(job: Job, output_dir: Path, digest: str) -> Result:
         "render_seconds": seconds,
         "title": made.title,
         "description": registry.get(job.scene).description,
+        "effective_params": made.params,
     }
     write_atomically(sidecar_path(output_dir, job.name), json.dumps(record, indent=2))
     return Result(job.name, "rendered", files, made.duration, sizes[job.format], seconds)

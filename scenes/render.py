@@ -26,6 +26,7 @@ class Made:
     files: dict[str, Path]
     duration: float
     title: str
+    params: dict  #: every parameter the scene used, defaults included (seeds too)
 
 
 def manim_settings(quality: str, media_dir: Path, name: str, fmt: str = "mp4") -> dict:
@@ -73,7 +74,19 @@ def render_to_folder(job, folder: Path) -> Made:
         save_poster(files[job.format], files["poster"])
         files["captions"] = folder / f"{job.name}.vtt"
         files["captions"].write_text(webvtt(scene.cues, scene.time), encoding="utf-8")
-    return Made(files, float(scene.time), scene.tr(scene.title_text))
+    return Made(files, float(scene.time), scene.tr(scene.title_text), effective_params(job))
+
+
+def effective_params(job) -> dict:
+    """The value of every parameter the job's scene takes, given or default (JSON-ready)."""
+    from scenes import registry
+    from scenes.build import canonical
+
+    cls = job.scene_class()
+    return {
+        key: canonical(getattr(cls, registry.PARAM_ATTRS[key], None))
+        for key in registry.get(job.scene).params
+    }
 
 
 def save_poster(video: Path, poster: Path) -> None:

@@ -6,7 +6,9 @@ The sliding-window render runs by default; every other scene renders in the slow
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 from manim import FadeIn, Square
 
+import convcore
 from scenes import registry
 from scenes.cli import main
 from scenes.render import render_scene
@@ -63,6 +66,30 @@ def test_sliding_renders_a_playable_video(tmp_path):
     path, result = build("sliding", tmp_path)
     assert f"sliding: rendered {path}" in result.stderr
     check_video(path)
+    check_captions(path)
+
+
+def seconds(stamp: str) -> float:
+    hours, minutes, rest = stamp.split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(rest)
+
+
+def check_captions(path: Path):
+    """Cue times lie inside the video; every position's sum equals convcore's output."""
+    _, duration, _, _ = probe(path)
+    vtt = path.with_suffix(".vtt").read_text()
+    spans = re.findall(r"^(\d\d:\d\d:\d\d\.\d{3}) --> (\d\d:\d\d:\d\d\.\d{3})$", vtt, re.M)
+    assert len(spans) >= 10
+    for start, stop in spans:
+        assert 0 <= seconds(start) < seconds(stop) <= duration + 0.05
+    sums = re.findall(r"^Position \((\d), (\d)\): .* = (\d+)$", vtt, re.M)
+    expected = convcore.conv2d(
+        convcore.ARTICLE_INPUT[None, None], convcore.ARTICLE_KERNEL[None, None]
+    )
+    assert [(int(i), int(j)) for i, j, _ in sums] == [(i, j) for i in range(3) for j in range(3)]
+    assert [float(v) for *_, v in sums] == list(expected.ravel())
+    record = json.loads(path.with_suffix(".json").read_text())
+    assert record["effective_params"]["stride"] == 1 and record["effective_params"]["bias"] is None
 
 
 @pytest.mark.render
