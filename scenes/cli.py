@@ -12,22 +12,15 @@ from pathlib import Path
 
 import click
 
+from convcore.init import SCHEMES
 from scenes import registry
 from scenes.build import FORMATS
 from scenes.matrices import parse_matrix
 from scenes.render import QUALITIES
 from scenes.textfmt import equation, matrix_lines, product_terms, shape, size_formula
 
-#: ``convcore.init`` scheme names (listed here so ``--help`` does not import NumPy code).
-INIT_SCHEMES = [
-    "normal",
-    "uniform",
-    "constant",
-    "xavier_uniform",
-    "xavier_normal",
-    "kaiming_uniform",
-    "kaiming_normal",
-]
+#: ``convcore.init`` scheme names, for ``--init``.
+INIT_SCHEMES = list(SCHEMES)
 CONSTANT_INIT = 0.1  #: every weight's value for ``--init constant``
 
 

@@ -47,7 +47,7 @@ from convcore import (
 from convcore.functional import conv2d_from_args
 from scenes.common import FONT, CodePanel, ConvScene, NumberGrid, highlight_box, label, title_bar
 from scenes.fast import CellGrid, Fade, Fly, fade_out, texts_for
-from scenes.sliding import fmt_pads, fmt_pair, wrap_terms
+from scenes.sliding import conv_settings, wrap_terms
 from scenes.textfmt import DOT, equation, fmt, fmt_factor, shape
 
 #: Two 4×4 input channels and a 2×2×2 kernel for :class:`Im2colMultiChannel`.
@@ -231,14 +231,7 @@ class Im2col(ConvScene):
 
     def show_title(self):
         t = self.trace
-        params = self.tr(
-            "stride {stride}, padding {padding}, dilation {dilation}",
-            stride=fmt_pair(t.stride),
-            padding=fmt_pads(t.pads),
-            dilation=fmt_pair(t.dilation),
-        )
-        if t.has_bias:
-            params += self.tr(", bias {bias}", bias=fmt(t.bias[0]))
+        params = conv_settings(self, t)
         self.title = title_bar(
             self.tr(self.title_text),
             self.theme,

@@ -44,7 +44,7 @@ from scenes.common import (
     title_bar,
 )
 from scenes.fast import CellGrid, Fade, Fly, fade_out, texts_for
-from scenes.sliding import fmt_pads, fmt_pair, wrap_terms
+from scenes.sliding import conv_settings, wrap_terms
 from scenes.textfmt import DOT, equation, fmt, fmt_factor, shape
 
 M_W = 10.4  # width for the matrix's cells
@@ -120,12 +120,7 @@ class ConvAsMatmul(ConvScene):
 
     def show_title(self):
         t = self.trace
-        params = self.tr(
-            "stride {stride}, padding {padding}, dilation {dilation}",
-            stride=fmt_pair(t.stride),
-            padding=fmt_pads(t.pads),
-            dilation=fmt_pair(t.dilation),
-        )
+        params = conv_settings(self, t, with_bias=False)
         title = self.tr(self.title_text)
         subtitle = self.tr(
             "out = M · x with M the unrolled kernel; Mᵀ sends gradients back · {params}",

@@ -113,14 +113,7 @@ class SlidingWindow(ConvScene):
 
     def show_title(self):
         t = self.trace
-        params = self.tr(
-            "stride {stride}, padding {padding}, dilation {dilation}",
-            stride=fmt_pair(t.stride),
-            padding=fmt_pads(t.pads),
-            dilation=fmt_pair(t.dilation),
-        )
-        if t.has_bias:
-            params += self.tr(", bias {bias}", bias=fmt(t.bias[0]))
+        params = conv_settings(self, t)
         self.title = title_bar(
             self.tr(self.title_text),
             self.theme,
@@ -416,6 +409,19 @@ def wrap_terms(text: str, max_chars: int) -> list[str]:
         else:
             current = candidate
     return [*lines, current]
+
+
+def conv_settings(scene, trace, with_bias: bool = True) -> str:
+    """``stride 1, padding 0, dilation 1[, bias b]`` in the scene's language, from a trace."""
+    text = scene.tr(
+        "stride {stride}, padding {padding}, dilation {dilation}",
+        stride=fmt_pair(trace.stride),
+        padding=fmt_pads(trace.pads),
+        dilation=fmt_pair(trace.dilation),
+    )
+    if with_bias and trace.has_bias:
+        text += scene.tr(", bias {bias}", bias=fmt(trace.bias[0]))
+    return text
 
 
 def fmt_pair(p: tuple[int, int]) -> str:
