@@ -7,7 +7,10 @@ Modules: :mod:`convcore.functional` (conv2d, unfold, fold, output sizes),
 :mod:`convcore.trace` (per-position traces), :mod:`convcore.backward` (gradients),
 :mod:`convcore.init` (``torch.nn.init`` schemes), :mod:`convcore.train` (training traces),
 :mod:`convcore.matrix` (convolution as one matrix product, im2col traces),
-:mod:`convcore.receptive` (receptive fields).
+:mod:`convcore.receptive` (receptive fields), :mod:`convcore.transpose` (transposed
+convolution and its traces), :mod:`convcore.pool` (max and average pooling, their
+gradients and traces), :mod:`convcore.sizes` (output sizes of transposed convolution and
+pooling).
 """
 
 from convcore import init
@@ -29,6 +32,16 @@ from convcore.matrix import (
     conv_matrix_trace,
     im2col_trace,
 )
+from convcore.pool import (
+    PoolGradientTrace,
+    PoolTrace,
+    avg_pool2d,
+    avg_pool2d_backward,
+    max_pool2d,
+    max_pool2d_backward,
+    trace_pool2d,
+    trace_pool2d_backward,
+)
 from convcore.receptive import (
     InputRegion,
     Layer,
@@ -42,6 +55,14 @@ from convcore.receptive import (
     receptive_trace,
     stack_comparison,
 )
+from convcore.sizes import (
+    PoolOutputSizeTerms,
+    TransposedOutputSizeTerms,
+    pool_output_size,
+    pool_output_size_terms,
+    transposed_output_size,
+    transposed_output_size_terms,
+)
 from convcore.trace import ConvTrace, trace_conv2d
 from convcore.train import (
     SGD,
@@ -52,6 +73,14 @@ from convcore.train import (
     format_training_printout,
     random_state,
     trace_training,
+)
+from convcore.transpose import (
+    TransposeTrace,
+    conv_transpose2d,
+    conv_transpose2d_backward,
+    conv_transpose2d_direct,
+    trace_conv_transpose2d,
+    transposed_overlap_counts,
 )
 
 __all__ = [
@@ -67,32 +96,52 @@ __all__ = [
     "InputRegion",
     "Layer",
     "OutputSizeTerms",
+    "PoolGradientTrace",
+    "PoolOutputSizeTerms",
+    "PoolTrace",
     "ReceptiveField",
     "ReceptiveTrace",
     "StackComparison",
     "TrainingState",
     "TrainingTrace",
+    "TransposeTrace",
+    "TransposedOutputSizeTerms",
     "article_example",
     "as_layers",
+    "avg_pool2d",
+    "avg_pool2d_backward",
     "conv2d",
     "conv2d_backward",
     "conv2d_direct",
     "conv_matrix",
     "conv_matrix_trace",
+    "conv_transpose2d",
+    "conv_transpose2d_backward",
+    "conv_transpose2d_direct",
     "feature_sizes",
     "fold",
     "format_training_printout",
     "im2col_trace",
     "init",
     "input_region",
+    "max_pool2d",
+    "max_pool2d_backward",
     "output_size",
     "output_size_terms",
+    "pool_output_size",
+    "pool_output_size_terms",
     "random_state",
     "receptive_field",
     "receptive_trace",
     "stack_comparison",
     "trace_conv2d",
     "trace_conv2d_backward",
+    "trace_conv_transpose2d",
+    "trace_pool2d",
+    "trace_pool2d_backward",
     "trace_training",
+    "transposed_output_size",
+    "transposed_output_size_terms",
+    "transposed_overlap_counts",
     "unfold",
 ]

@@ -103,3 +103,18 @@ def generator(rng) -> np.random.Generator:
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy.random.Generator, got {rng!r}")
     return rng
+
+
+def check_finite(what: str, results, inputs: dict) -> None:
+    """Raise ``ValueError`` if any array in ``results`` holds an infinity or NaN.
+
+    Traces call this on their products and sums: finite ``inputs`` (name → array) whose
+    products or sums overflow float64 (e.g. 1e308 · 2) would otherwise be drawn as ``inf``.
+    """
+    if all(np.all(np.isfinite(r)) for r in results):
+        return
+    largest = ", ".join(f"largest |{k}| {float(np.max(np.abs(v))):.3g}" for k, v in inputs.items())
+    raise ValueError(
+        f"{what} overflow: a product or sum is not a finite float64 number ({largest}); "
+        "use smaller values"
+    )

@@ -238,6 +238,31 @@ class ConvArgs:
     out_hw: tuple[int, int]
 
 
+def per_filter_bias(bias, c_out: int) -> np.ndarray | None:
+    """``bias`` as one value per filter: a single number becomes every filter's bias.
+
+    Parameters
+    ----------
+    bias : None, number, or array_like of shape (C_out,)
+    c_out : int
+        Number of filters (output channels).
+
+    Returns
+    -------
+    None, or an array of shape (C_out,) (a sequence is returned as an array unchanged;
+    :func:`conv2d` checks its shape).
+
+    Raises
+    ------
+    ValueError
+        If ``bias`` is not numeric or not finite.
+    """
+    if bias is None:
+        return None
+    values = as_float_array(bias, "bias", (0, 1))
+    return np.full(integer(c_out, "c_out"), values[()]) if values.ndim == 0 else values
+
+
 def conv_args(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> ConvArgs:
     """Validate and normalise the arguments of :func:`conv2d` (raises ``ValueError``)."""
     x, unbatched = batched(as_float_array(input, "input", (3, 4)))

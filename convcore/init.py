@@ -223,6 +223,9 @@ class InitTrace:
     density : (bins,) theoretical probability density at ``centres`` (for a constant: the
         point mass spread over its bin, ``1 / bin width`` there and 0 elsewhere).
     expected_counts : (bins,) ``density · bin width · sample.size``, to draw over ``counts``.
+    n_weights : ``sample.size``, the number of weights drawn.
+    max_count : the tallest bar, ``max(counts)``.
+    max_expected : the highest expected count, ``max(expected_counts)``.
     """
 
     scheme: str
@@ -250,6 +253,9 @@ class InitTrace:
     centres: np.ndarray
     density: np.ndarray
     expected_counts: np.ndarray
+    n_weights: int
+    max_count: int
+    max_expected: float
 
 
 def _num(value: float) -> str:
@@ -471,6 +477,7 @@ def describe_init(scheme: str, shape, rng=None, *, bins=20, **params) -> InitTra
     fans = fan_in_and_fan_out(dims) if len(dims) >= 2 else (None, None)
     counts, edges = _histogram(terms, sample, bins)
     density = _density(terms, edges)
+    expected = density * (edges[1] - edges[0]) * sample.size
     optional = dict.fromkeys(("fan_lines", "mode", "fan", "nonlinearity", "gain", "bound"))
     optional |= {"low": None, "high": None, "fan_lines": ()}
     return InitTrace(
@@ -486,7 +493,10 @@ def describe_init(scheme: str, shape, rng=None, *, bins=20, **params) -> InitTra
         edges=edges,
         centres=(edges[:-1] + edges[1:]) / 2,
         density=density,
-        expected_counts=density * (edges[1] - edges[0]) * sample.size,
+        expected_counts=expected,
+        n_weights=int(sample.size),
+        max_count=int(counts.max()),
+        max_expected=float(expected.max()),
     )
 
 

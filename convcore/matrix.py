@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convcore._args import as_float_array, integer, pair
+from convcore._args import as_float_array, check_finite, integer, pair
 from convcore.functional import (
     ConvArgs,
     OutputSizeTerms,
@@ -182,6 +182,8 @@ class ConvMatrixTrace:
     n_zero : ``n_total − n_nonzero``.
     column_counts : (Q,) int, kernel entries in each column of ``M``: how many outputs
         input cell ``q`` feeds (the number of terms summed into ``grad_x_flat[q]``).
+    busiest_column : the column of ``M`` with the most kernel entries (the first of equals):
+        the input cell that feeds the most outputs.
     grad_out : (C_out, out_h, out_w) the output-side vector ``g`` fed to the transpose.
     grad_out_flat : (R,) ``g`` flattened.
     grad_terms : (Q, R) ``matrix_t * grad_out_flat``: the terms summed into each input cell.
@@ -214,6 +216,7 @@ class ConvMatrixTrace:
     n_nonzero: int
     n_zero: int
     column_counts: np.ndarray
+    busiest_column: int
     grad_out: np.ndarray
     grad_out_flat: np.ndarray
     grad_terms: np.ndarray
@@ -257,6 +260,7 @@ def _forward_fields(a: ConvArgs) -> dict:
     matrix = _scatter(row_columns, row_values, x_flat.size, 0.0)
     out_flat = matrix @ x_flat
     n_nonzero = int(np.count_nonzero(row_columns >= 0))
+    column_counts = np.bincount(row_columns[row_columns >= 0], minlength=x_flat.size)
     return {
         "matrix": matrix,
         "entry_index": _entry_index(row_columns, x_flat.size),
@@ -272,7 +276,8 @@ def _forward_fields(a: ConvArgs) -> dict:
         "n_total": matrix.size,
         "n_nonzero": n_nonzero,
         "n_zero": matrix.size - n_nonzero,
-        "column_counts": np.bincount(row_columns[row_columns >= 0], minlength=x_flat.size),
+        "column_counts": column_counts,
+        "busiest_column": int(np.argmax(column_counts)),
     }
 
 
@@ -318,7 +323,10 @@ def conv_matrix_trace(
     x, weight = _single(input, weight)
     a = conv_args(x, weight, None, stride, padding, dilation, groups)
     size_h, size_w = _size_terms(a)
-    forward = _forward_fields(a)
+    with np.errstate(over="ignore", invalid="ignore"):
+        forward = _forward_fields(a)
+    results = (forward["row_terms"], forward["out_flat"])
+    check_finite("the matrix product's values", results, {"input": a.x, "weight": a.weight})
     out_shape = forward["out"].shape
     g = _grad_out(grad_out, forward["out_flat"].size, out_shape)
     return ConvMatrixTrace(
@@ -459,9 +467,12 @@ def im2col_trace(input, weight, bias=None, stride=1, padding=0, dilation=1) -> I
     c_out, _, kh, kw = a.weight.shape
     patches = _unfold_padded(a.x, (kh, kw), a.stride, a.pads, a.dilation)[0][0]
     kernel_rows = a.weight.reshape(c_out, -1)
-    product = kernel_rows @ patches
     bias_arr = np.zeros(c_out, a.x.dtype) if a.bias is None else a.bias
-    values = product + bias_arr[:, None]
+    with np.errstate(over="ignore", invalid="ignore"):
+        products = kernel_rows[:, :, None] * patches[None]
+        product = kernel_rows @ patches
+        values = product + bias_arr[:, None]
+    check_finite("im2col's values", (products, values), {"input": a.x, "weight": a.weight})
     size_h, size_w = _size_terms(a)
     return Im2colTrace(
         x=a.x[0],

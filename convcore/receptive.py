@@ -436,6 +436,41 @@ def central_cell(layers, input_size) -> tuple[int, int]:
 
 
 @dataclass(frozen=True)
+class StackStage:
+    """The first ``n`` layers of a chain traced back from the middle cell of their last map,
+    and one big kernel with the same receptive field traced from the same cell.
+
+    ``single`` is None for ``n = 1`` (one layer is its own big kernel).
+    """
+
+    stack: ReceptiveTrace
+    single: ReceptiveTrace | None
+
+
+def stack_stages(layers, input_size, channels=1) -> tuple[StackStage, ...]:
+    """One :class:`StackStage` per prefix of ``layers`` (1, 2, …, ``L`` layers).
+
+    Each prefix is traced from its :func:`central_cell`; its big kernel is
+    :func:`equivalent_layer` of the prefix, traced from the same cell.
+
+    Raises
+    ------
+    ValueError
+        As :func:`receptive_trace` (e.g. an input too small for some layer).
+    """
+    layers = as_layers(layers)
+    stages = []
+    for n in range(1, len(layers) + 1):
+        cell = central_cell(layers[:n], input_size)
+        stack = receptive_trace(layers[:n], input_size, cell, channels)
+        single = None
+        if n > 1:
+            single = receptive_trace([stack.single_layer], input_size, cell, channels)
+        stages.append(StackStage(stack, single))
+    return tuple(stages)
+
+
+@dataclass(frozen=True)
 class StackComparison:
     """``n`` stacked ``k×k`` stride-1 layers vs one ``K×K`` kernel with the same field.
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from convcore._args import check_finite
 from convcore.functional import (
     OutputSizeTerms,
     _windows,
@@ -139,7 +140,8 @@ def trace_conv2d(
     Raises
     ------
     ValueError
-        As :func:`convcore.conv2d`, or for positions outside the output map.
+        As :func:`convcore.conv2d`, for positions outside the output map, or when a
+        product or sum overflows float64 (finite inputs such as 1e308 · 2).
     """
     a = conv_args(input, weight, bias, stride, padding, dilation, groups)
     a = replace(a, unbatched=False)  # a trace always keeps the batch axis, `out` included
@@ -150,10 +152,13 @@ def trace_conv2d(
     x_padded = pad2d(a.x, a.pads)
     view = _windows(x_padded, (kh, kw), a.stride, a.dilation, a.out_hw)
     windows = view[..., out_index[:, 0], out_index[:, 1]].transpose(0, 4, 1, 2, 3)
-    products = _products(windows, a.weight, a.groups)
-    channel_sums = products.sum(axis=(-2, -1))
-    sums = channel_sums.sum(axis=-1)
     bias_arr = np.zeros(c_out, a.x.dtype) if a.bias is None else a.bias
+    with np.errstate(over="ignore", invalid="ignore"):
+        products = _products(windows, a.weight, a.groups)
+        channel_sums = products.sum(axis=(-2, -1))
+        sums = channel_sums.sum(axis=-1)
+        values = sums + bias_arr[None, :, None]
+    check_finite("the convolution's values", (products, values), {"input": a.x, "weight": a.weight})
     pad_mask = np.ones(x_padded.shape[2:], bool)
     pad_mask[a.pads[0] : a.pads[0] + a.x.shape[2], a.pads[2] : a.pads[2] + a.x.shape[3]] = False
     per_group = c_out // a.groups
@@ -181,6 +186,6 @@ def trace_conv2d(
         products=products,
         channel_sums=channel_sums,
         sums=sums,
-        values=sums + bias_arr[None, :, None],
+        values=values,
         out=conv2d_from_args(a),
     )

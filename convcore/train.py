@@ -385,6 +385,21 @@ class TrainingTrace:
         """Number of epochs ``E``."""
         return len(self.loss)
 
+    @property
+    def loss_fraction(self) -> np.ndarray:
+        """(E,) each epoch's loss over the largest one (zeros when every loss is 0)."""
+        top = float(np.max(self.loss))
+        return self.loss / top if top > 0 else np.zeros_like(self.loss)
+
+    @property
+    def largest_abs(self) -> float:
+        """The largest ``|value|`` recorded: input, target, feature maps, output, residual,
+        loss, and every parameter's values, gradients and step terms."""
+        arrays = [self.x, self.target, self.output, self.residual, self.loss]
+        arrays += [layer.output for layer in self.layers]
+        arrays += [getattr(p, key) for p in self.params for key in ("values", "grads", *STEP_TERMS)]
+        return float(np.max([np.max(np.abs(a)) for a in arrays]))
+
 
 def _run_epoch(state: TrainingState, params: list, bufs: list, opt: SGD) -> dict:
     """One epoch of the five phases; updates ``params`` and ``bufs`` in place (as torch does)

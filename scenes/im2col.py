@@ -16,9 +16,7 @@ The video ends with the vectorised NumPy code that computes the same thing
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
-import numpy as np
 from manim import (
     DOWN,
     LEFT,
@@ -26,197 +24,48 @@ from manim import (
     UP,
     Create,
     FadeIn,
-    FadeOut,
     Indicate,
     Line,
-    Square,
     Text,
     Transform,
     VGroup,
     Write,
 )
 
-from convcore import (
-    ARTICLE_INPUT,
-    ARTICLE_KERNEL,
-    ConvTrace,
-    Im2colTrace,
-    im2col_trace,
-    trace_conv2d,
-)
 from convcore.functional import conv2d_from_args
-from scenes.common import FONT, CodePanel, ConvScene, NumberGrid, highlight_box, label, title_bar
-from scenes.fast import CellGrid, Fade, Fly, fade_out, texts_for
-from scenes.sliding import conv_settings, wrap_terms
-from scenes.textfmt import DOT, equation, fmt, fmt_factor, shape
-
-#: Two 4×4 input channels and a 2×2×2 kernel for :class:`Im2colMultiChannel`.
-CHANNEL_INPUT = np.stack(
-    [
-        np.arange(1.0, 17.0).reshape(4, 4),
-        np.array([[1, 0, 2, 1], [0, 1, 1, 2], [2, 1, 0, 1], [1, 2, 1, 0]], dtype=float),
-    ]
+from scenes.kit.anim import Fade, Fly, fade_out
+from scenes.kit.code import CodePanel, CodeTour
+from scenes.kit.fmt import conv_settings, equation, fmt, fmt_factor, product_terms, shape
+from scenes.kit.grid import Grid, highlight_box, window_squares
+from scenes.kit.scene import ConvScene
+from scenes.kit.text import TextCache, clamp_x, fit_width, label, title_bar, wrap_terms
+from scenes.specs.im2col import (
+    ABOVE,
+    CAPTION_H,
+    CHANNELS_SPEC,
+    FRAME_W,
+    GAP,
+    SPEC,
+    TOP,
+    plan_layout,
 )
-CHANNEL_KERNEL = np.array([[[1, 2], [3, 4]], [[1, 0], [0, -1]]], dtype=float)
 
-MAX_CHANNELS = 3
-FRAME_W = 13.8  # usable width (the frame is 14.2 wide)
-TOP = 2.2  # top edge of the grids' cells; titles sit above it
-PATCH_H = 4.5  # height for the patch matrix's cells
-PATCH_W = 9.0  # width for the patch matrix's cells (and channel labels)
-MAX_CELL = 0.5
-MIN_CELL = 0.36  # patch matrix cells: two-digit numbers stay ≥ 14 pt
-MIN_INPUT_CELL = 0.3
-GAP = 0.5  # between the left column and the patch matrix
-BLOCK_LABEL_W = 0.9  # channel labels right of the patch matrix
-ROW_GAP = 0.25  # patch matrix → output row
-MAX_LEFT_W = 7.4
-LABEL = 22  # font size of grid titles
-ABOVE = 0.6  # room for a title above a grid's cells
-BELOW = 0.45  # room for channel tags below a grid's cells
-CAPTION_H = 0.55  # room for the step caption under the input grids
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where everything goes, from the trace's shapes only (no theme, no mobjects)."""
-
-    patch_cell: float
-    kernel_row_cell: float
-    input_cell: float
-    one_row: bool  # input and kernel grids side by side (else kernel grids below)
-    left_x: float  # left edge of the left column
-    left_w: float
-    patch_left: float
-    result_y: float  # centre line of the kernel row and the output row
-
-    @property
-    def left_centre(self) -> float:
-        return self.left_x + self.left_w / 2
-
-    @property
-    def area_top(self) -> float:
-        return TOP + ABOVE
-
-
-def plan_layout(trace: Im2colTrace) -> Layout:
-    """The :class:`Layout` of a trace; cells may come out too small (see check_drawable)."""
-    k, n_cols = trace.patches.shape
-    block_w = BLOCK_LABEL_W if trace.x.shape[0] > 1 else 0.0
-    pc = min(MAX_CELL, PATCH_H / k, (PATCH_W - block_w) / n_cols)
-    left_w = min(MAX_LEFT_W, FRAME_W - n_cols * pc - GAP - block_w)
-    total = left_w + GAP + n_cols * pc + block_w
-    left_x = -total / 2
-    result_y = TOP - k * pc - ROW_GAP - pc / 2
-    area_h = TOP - (result_y + pc / 2 + 0.35 + CAPTION_H)
-    input_cell, one_row = _input_cell(trace, left_w, area_h)
-    return Layout(
-        patch_cell=pc,
-        kernel_row_cell=min(pc, left_w / k),
-        input_cell=input_cell,
-        one_row=one_row,
-        left_x=left_x,
-        left_w=left_w,
-        patch_left=left_x + left_w + GAP,
-        result_y=result_y,
-    )
-
-
-def _input_cell(trace: Im2colTrace, width: float, height: float) -> tuple[float, bool]:
-    """Cell of the input and kernel grids in a width×height area, and whether they sit in
-    one row (else the kernel grids go below the input grids): whichever gives larger cells.
-    """
-    c_in, hp, wp = trace.x_padded.shape
-    kh, kw = trace.kernel_size
-    tags = BELOW if c_in > 1 else 0.0
-    one_row = min(
-        (width - 0.3 * 2 * (c_in - 1) - 0.5) / (c_in * (wp + kw)),
-        (height - tags) / max(hp, kh),
-    )
-    stacked = min(
-        (width - 0.3 * (c_in - 1)) / (c_in * max(wp, kw)),
-        (height - 2 * tags - ABOVE - 0.2) / (hp + kh),
-    )
-    return min(MAX_CELL, max(one_row, stacked)), one_row >= stacked
-
-
-def check_drawable(trace: Im2colTrace) -> None:
-    """Raise ``ValueError`` when the trace is too large to draw legibly."""
-    k, n_cols = trace.patches.shape
-    c_in = trace.x.shape[0]
-    if c_in > MAX_CHANNELS:
-        raise ValueError(f"{c_in} input channels are too many to draw (at most {MAX_CHANNELS})")
-    layout = plan_layout(trace)
-    if layout.patch_cell < MIN_CELL:
-        max_rows = math.floor(PATCH_H / MIN_CELL)
-        max_cols = math.floor((PATCH_W - (BLOCK_LABEL_W if c_in > 1 else 0)) / MIN_CELL)
-        raise ValueError(
-            f"patch matrix {shape(k, n_cols)} is too large to draw legibly (at most "
-            f"{max_rows} rows = C·kH·kW and {max_cols} columns = out_h·out_w); "
-            "use a smaller input or kernel, a larger stride, or fewer channels"
-        )
-    if layout.input_cell < MIN_INPUT_CELL:
-        hp, wp = trace.x_padded.shape[1:]
-        raise ValueError(
-            f"padded input {shape(c_in, hp, wp)} is too large to draw beside its "
-            f"{shape(k, n_cols)} patch matrix; use a smaller input or less padding"
-        )
-
-
-def clamp_x(mob, left: float, right: float = FRAME_W / 2):
-    """Shift ``mob`` sideways into ``[left, right]`` (the right edge wins if it is too wide)."""
-    if mob.get_left()[0] < left:
-        mob.shift((left - mob.get_left()[0]) * RIGHT)
-    if mob.get_right()[0] > right:
-        mob.shift((right - mob.get_right()[0]) * RIGHT)
-    return mob
+LABEL = 22  # font size of grid titles and captions
 
 
 class Im2col(ConvScene):
     """Windows become columns of a patch matrix; the kernel row times it is the output."""
 
-    input_matrix = ARTICLE_INPUT  # (H, W) or (C, H, W)
-    kernel_matrix = ARTICLE_KERNEL  # (kH, kW), (C, kH, kW) or (1, C, kH, kW)
-    bias = None  # a number, or None
-    stride = 1
-    padding = 0
-    dilation = 1
+    spec = SPEC
     slow_columns = 2  # columns unrolled slowly, window by window
     fast_plays = 3  # plays for the remaining columns (several columns per play)
     title_text = "im2col: convolution as one matrix product"
 
-    @classmethod
-    def make_trace(cls) -> Im2colTrace:
-        """The trace this scene draws (raises ``ValueError`` on unusable parameters)."""
-        x = np.asarray(cls.input_matrix, dtype=float)
-        w = np.asarray(cls.kernel_matrix, dtype=float)
-        if x.ndim not in (2, 3):
-            raise ValueError(f"the im2col video needs an (H, W) or (C, H, W) input, got {x.shape}")
-        if w.ndim == 3:
-            w = w[None]
-        if w.ndim not in (2, 4) or (w.ndim == 4 and w.shape[0] != 1):
-            raise ValueError(
-                "the im2col video draws one output channel: the kernel must be (kH, kW), "
-                f"(C, kH, kW) or (1, C, kH, kW), got {np.shape(cls.kernel_matrix)}"
-            )
-        bias = None if cls.bias is None else [cls.bias]
-        trace = im2col_trace(x, w, bias, cls.stride, cls.padding, cls.dilation)
-        check_drawable(trace)
-        return trace
-
-    @classmethod
-    def make_conv_trace(cls, trace: Im2colTrace) -> ConvTrace:
-        """The sliding-window trace of the same convolution (for the side-by-side result)."""
-        bias = trace.bias if trace.has_bias else None
-        return trace_conv2d(
-            trace.x[None], trace.weight, bias, trace.stride, cls.padding, trace.dilation
-        )
-
     def setup(self):
         super().setup()
-        self.trace = self.make_trace()
-        self.conv_trace = self.make_conv_trace(self.trace)
-        self.layout = plan_layout(self.trace)
+        self.im = self.trace.im2col  # what is drawn; self.trace.conv is shown beside it
+        self.layout = plan_layout(self.im)
+        self.texts = TextCache()
 
     def construct(self):
         self.show_title()
@@ -230,33 +79,21 @@ class Im2col(ConvScene):
     # -- beats -------------------------------------------------------------------------
 
     def show_title(self):
-        t = self.trace
-        params = conv_settings(self, t)
-        self.title = title_bar(
-            self.tr(self.title_text),
-            self.theme,
-            self.tr(
-                "windows → columns, kernel → a row, one product, reshape · {params}", params=params
-            ),
+        params, (k, n_cols) = conv_settings(self.tr, self.im), self.im.patches.shape
+        subtitle = "windows → columns, kernel → a row, one product, reshape · {params}"
+        subtitle = self.tr(subtitle, params=params)
+        self.title = title_bar(self.tr(self.title_text), self.theme, subtitle)
+        cue = (
+            "im2col: each of the {n} windows becomes a column of a {patches} patch matrix; "
+            "the kernel, flattened to a row, times it gives the output ({params})."
         )
-        k, n_cols = t.patches.shape
-        self.cue(
-            self.tr(
-                "im2col: each of the {n} windows becomes a column of a {patches} patch matrix; "
-                "the kernel, flattened to a row, times it gives the output ({params}).",
-                n=n_cols,
-                patches=shape(k, n_cols),
-                params=params,
-            )
-        )
+        self.cue(self.tr(cue, n=n_cols, patches=shape(k, n_cols), params=params))
         self.play(Fade(self.title), run_time=0.8)
 
     def show_inputs(self):
         self.build_blocks()
         self.patch_grid = self.get_patch_grid()
         self.patch_extras = self.get_patch_extras()
-        self.patch_shown = VGroup()
-        self.add(self.patch_shown)
         self.play(
             Fade(self.input_block),
             Fade(self.kernel_block),
@@ -265,51 +102,41 @@ class Im2col(ConvScene):
             Fade(self.patch_extras),
             run_time=1.5,
         )
+        self.patch_shown = VGroup()  # patch numbers land here; added last, as they move
+        self.add(self.patch_shown)
         self.wait(0.8)
 
     def unfold_windows(self):
-        t = self.trace
-        n_cols = t.patches.shape[1]
+        t, n_cols = self.im, self.im.patches.shape[1]
         slow = min(self.slow_columns, n_cols)
         for col in range(slow):
             self.unfold_slowly(col)
-        if slow < n_cols:
-            self.cue(
-                self.tr(
-                    "Columns {first}–{last}: the other windows, out[{i0}, {j0}] to "
-                    "out[{i1}, {j1}], the same way.",
-                    first=slow,
-                    last=n_cols - 1,
-                    i0=t.out_index[slow][0],
-                    j0=t.out_index[slow][1],
-                    i1=t.out_index[n_cols - 1][0],
-                    j1=t.out_index[n_cols - 1][1],
-                )
-            )
-            self.play(FadeOut(self.window), FadeOut(self.caption), run_time=0.4)
-            rest = range(slow, n_cols)
-            size = math.ceil(len(rest) / self.fast_plays)
-            for first in range(slow, n_cols, size):
-                self.unfold_quickly(range(first, min(first + size, n_cols)))
-            self.play(FadeOut(self.column_box), run_time=0.4)
-        else:
-            self.play(FadeOut(self.window), FadeOut(self.caption), FadeOut(self.column_box))
+        if slow == n_cols:
+            self.play(*fade_out(self.window, self.caption, self.column_box))
+            self.wait(0.5)
+            return
+        (i0, j0), (i1, j1) = t.out_index[slow], t.out_index[n_cols - 1]
+        cue = (
+            "Columns {first}–{last}: the other windows, out[{i0}, {j0}] to "
+            "out[{i1}, {j1}], the same way."
+        )
+        self.cue(self.tr(cue, first=slow, last=n_cols - 1, i0=i0, j0=j0, i1=i1, j1=j1))
+        self.play(*fade_out(self.window, self.caption), run_time=0.4)
+        size = math.ceil((n_cols - slow) / self.fast_plays)
+        for first in range(slow, n_cols, size):
+            cols = range(first, min(first + size, n_cols))
+            box = Transform(self.column_box, self.get_column_box(cols[0], cols[-1]))
+            self.fly_patch_numbers(cols, box, lag_ratio=0.6 / len(cols) / len(self.im.patches))
+        self.play(*fade_out(self.column_box), run_time=0.4)
         self.wait(0.5)
 
     def unfold_slowly(self, col: int):
+        t, (i, j) = self.im, self.im.out_index[col]
         window, box = self.get_window(col), self.get_column_box(col, col)
         caption = self.get_step_caption(col)
-        t = self.trace
-        i, j = t.out_index[col]
-        self.cue(
-            self.tr(
-                "Column {col}: the window of out[{i}, {j}], {values}.",
-                col=col,
-                i=i,
-                j=j,
-                values=", ".join(fmt(v) for v in t.patches[:, col]),
-            )
-        )
+        values = ", ".join(fmt(v) for v in t.patches[:, col])
+        cue = "Column {col}: the window of out[{i}, {j}], {values}."
+        self.cue(self.tr(cue, col=col, i=i, j=j, values=values))
         if col == 0:
             self.window, self.column_box, self.caption = window, box, caption
             self.play(Create(window), Create(box), Fade(caption), run_time=0.9)
@@ -318,59 +145,45 @@ class Im2col(ConvScene):
             self.add(caption)
             self.caption = caption
             self.play(Transform(self.window, window), Transform(self.column_box, box), run_time=0.7)
-        mobs, sources = self.patch_numbers(range(col, col + 1))
-        self.patch_shown.add(*mobs)
-        self.play(Fly(self.patch_shown, mobs, sources, lag_ratio=0.15), run_time=1.8)
+        self.fly_patch_numbers(range(col, col + 1), lag_ratio=0.15, run_time=1.8)
         self.wait(0.4)
 
-    def unfold_quickly(self, cols: range):
-        box = self.get_column_box(cols[0], cols[-1])
-        mobs, sources = self.patch_numbers(cols)
+    def fly_patch_numbers(self, cols: range, *also, lag_ratio: float, run_time: float = 1.3):
+        """Fly the input numbers into patch columns ``cols``, beside the animations ``also``;
+        they then stay in ``patch_shown``."""
+        k = self.im.patches.shape[0]
+        mobs = [self.patch_grid.number(r, col) for col in cols for r in range(k)]
+        sources = [number for col in cols for number in self.input_numbers(col)]
+        flying = VGroup(*mobs)  # only these move: the numbers already landed stay still
+        self.play(*also, Fly(flying, mobs, sources, lag_ratio=lag_ratio), run_time=run_time)
+        self.remove(flying)
         self.patch_shown.add(*mobs)
-        self.play(
-            Transform(self.column_box, box),
-            Fly(self.patch_shown, mobs, sources, lag_ratio=0.6 / len(mobs)),
-            run_time=1.3,
-        )
 
     def flatten_kernel(self):
-        t, row = self.trace, self.get_kernel_row()
-        self.kernel_row = row
-        self.cue(
-            self.tr(
-                "The kernel flattened to a {shape} row: {values}.",
-                shape=shape(*t.kernel_rows.shape),
-                values=", ".join(fmt(v) for v in t.kernel_rows[0]),
-            )
-        )
+        t = self.im
+        self.kernel_row = row = self.get_kernel_row()
+        values = ", ".join(fmt(v) for v in t.kernel_rows[0])
+        cue = "The kernel flattened to a {shape} row: {values}."
+        self.cue(self.tr(cue, shape=shape(*t.kernel_rows.shape), values=values))
         sources = [self.kernel_grids[c].number(i, j) for c, i, j in t.patch_row_index]
         mobs = list(row.copy_numbers(sources))
         self.kernel_row_shown = VGroup(*mobs)
         self.play(Create(row.cells), Fade(row.title), Create(row.separators), run_time=0.8)
         self.play(Fly(self.kernel_row_shown, mobs, sources, lag_ratio=0.12), run_time=1.8)
         self.result_row = self.get_result_row()
-        self.result_shown = VGroup()
-        self.add(self.result_shown)
         self.play(Create(self.result_row.cells), Fade(self.result_row.title), run_time=0.8)
+        self.result_shown = VGroup()  # output values land here as they are computed
+        self.add(self.result_shown)
         self.wait(0.5)
 
     def multiply(self):
-        t = self.trace
-        n_cols = t.patches.shape[1]
+        t, n_cols, (i, j) = self.im, self.im.patches.shape[1], self.im.out_index[0]
         self.play(*fade_out(self.input_block, self.kernel_block), run_time=0.6)
         self.row_box = highlight_box(self.kernel_row.cells, self.theme)
         self.column_box = self.get_column_box(0, 0)
         eq, result = self.get_equation(0)
-        i, j = t.out_index[0]
-        self.cue(
-            self.tr(
-                "out[{i}, {j}] = column {col} · kernel row = {equation}",
-                i=i,
-                j=j,
-                col=0,
-                equation=self.equation_text(0),
-            )
-        )
+        cue = "out[{i}, {j}] = column {col} · kernel row = {equation}"
+        self.cue(self.tr(cue, i=i, j=j, col=0, equation=self.equation_text(0)))
         self.play(Create(self.row_box), Create(self.column_box), run_time=0.7)
         self.play(Write(eq), run_time=2.8)
         self.play(FadeIn(result, scale=1.4), run_time=0.6)
@@ -378,15 +191,11 @@ class Im2col(ConvScene):
         self.result_shown.add(first)
         self.play(Fly(self.result_shown, [first], [result]), run_time=0.9)
         self.wait(0.8)
-        self.play(FadeOut(eq), FadeOut(result), run_time=0.5)
-        size = max(1, math.ceil((n_cols - 1) / 4))
+        self.play(*fade_out(eq, result), run_time=0.5)
         if n_cols > 1:
-            self.cue(
-                self.tr(
-                    "Every column the same way: the output row {values}.",
-                    values=", ".join(fmt(v) for v in t.values[0]),
-                )
-            )
+            values = ", ".join(fmt(v) for v in t.values[0])
+            self.cue(self.tr("Every column the same way: the output row {values}.", values=values))
+        size = max(1, math.ceil((n_cols - 1) / 4))
         for start in range(1, n_cols, size):
             cols = range(start, min(start + size, n_cols))
             mobs = [self.result_row.numbers[c] for c in cols]
@@ -396,32 +205,19 @@ class Im2col(ConvScene):
                 *(FadeIn(m, scale=1.3) for m in mobs),
                 run_time=0.7,
             )
-        self.play(FadeOut(self.row_box), FadeOut(self.column_box), run_time=0.4)
+        self.play(*fade_out(self.row_box, self.column_box), run_time=0.4)
         self.wait(0.4)
 
     def reshape_output(self):
         out_grid, conv_grid, equals, caption = self.get_comparison()
-        self.cue(
-            self.tr(
-                "The row reshaped to the {shape} output: the same numbers as conv2d's "
-                "sliding window.",
-                shape=shape(*self.trace.out_shape),
-            )
-        )
-        self.play(
-            *fade_out(
-                self.patch_grid,
-                self.patch_shown,
-                self.patch_extras,
-                self.kernel_row,
-                self.kernel_row_shown,
-            ),
-            run_time=0.7,
-        )
+        cue = "The row reshaped to the {shape} output: the same numbers as conv2d's sliding window."
+        self.cue(self.tr(cue, shape=shape(*self.im.out_shape)))
+        patch = (self.patch_grid, self.patch_shown, self.patch_extras)
+        self.play(*fade_out(*patch, self.kernel_row, self.kernel_row_shown), run_time=0.7)
         self.play(Create(out_grid.cells), Fade(out_grid.title), run_time=0.8)
-        mobs = list(out_grid.copy_numbers(list(self.result_row.numbers)))
-        shown = VGroup(*mobs)
-        self.play(Fly(shown, mobs, list(self.result_row.numbers), lag_ratio=0.25), run_time=2.2)
+        sources = list(self.result_row.numbers)
+        shown = VGroup(*out_grid.copy_numbers(sources))
+        self.play(Fly(shown, list(shown), sources, lag_ratio=0.25), run_time=2.2)
         self.play(Fade(equals), Fade(conv_grid), run_time=1.0)
         self.play(Fade(caption), Indicate(out_grid.cells, color=self.theme.output), run_time=1.2)
         self.wait(2)
@@ -431,32 +227,13 @@ class Im2col(ConvScene):
     def show_code(self):
         self.play(*fade_out(self.comparison, self.result_row, self.result_shown), run_time=0.7)
         panel, header = self.get_code_panel()
+        self.code_panel = panel
         self.play(Fade(header), Fade(panel), run_time=1.0)
-        marker, captions, self.code_lines_marked = None, VGroup(), []
-        for snippet, text in self.get_code_stages():
-            index = panel.line_index(snippet)  # raises if convcore's code changed
-            self.code_lines_marked.append(index)
-            bar = panel.line_marker(index)
+        self.code_tour = CodeTour(panel, self.theme, LABEL)
+        for snippet, text in self.get_code_stages():  # a stop raises if its line is gone
             self.cue(text)
-            caption = label(text, self.theme.text, LABEL)
-            if caption.width > 13.4:
-                caption.scale_to_fit_width(13.4)
-            captions.add(caption)
-            captions.arrange(DOWN, buff=0.22, aligned_edge=LEFT)
-            captions.next_to(panel, DOWN, buff=0.4).align_to(panel, LEFT)
-            caption.set_color(self.theme.accent)
-            if marker is None:
-                marker = bar
-                self.play(FadeIn(marker), FadeIn(caption, shift=0.2 * UP), run_time=0.8)
-            else:
-                self.play(
-                    Transform(marker, bar),
-                    FadeIn(caption, shift=0.2 * UP),
-                    captions[-2].animate.set_color(self.theme.text),
-                    run_time=0.8,
-                )
+            self.play(*self.code_tour.stop(snippet, text), run_time=0.8)
             self.wait(1.6)
-        self.code_marker, self.code_captions, self.code_panel = marker, captions, panel
         self.wait(1.5)
 
     # -- mobjects from the trace --------------------------------------------------------
@@ -467,42 +244,36 @@ class Im2col(ConvScene):
         for _ in range(3):
             self.input_block, self.input_grids = self.get_channel_block("input", cell)
             self.kernel_block, self.kernel_grids = self.get_channel_block("kernel", cell)
-            pair = self.place_blocks()
-            excess = pair.width - self.layout.left_w
+            excess = self.place_blocks().width - self.layout.left_w
             if excess <= 0.01:
                 return
             cells_w = sum(g.cells.width for g in self.input_grids + self.kernel_grids)
             cell *= max(0.5, (cells_w - excess) / cells_w)
 
-    def get_channel_block(self, which: str, cell: float) -> tuple[VGroup, list[NumberGrid]]:
+    def get_channel_block(self, which: str, cell: float) -> tuple[VGroup, list[Grid]]:
         """The input (padded) or kernel channels as grids, titled with what and shape."""
-        t, th = self.trace, self.theme
+        t, th = self.im, self.theme
         c_in = t.x.shape[0]
         if which == "input":
             arrays, color, mask = t.x_padded, th.input, t.pad_mask
-            dims = t.x.shape if c_in > 1 else t.x.shape[1:]
-            title = self.tr("input {shape}", shape=shape(*dims))
+            dims = shape(*(t.x.shape if c_in > 1 else t.x.shape[1:]))
+            title = self.tr("input {shape}", shape=dims)
             if any(t.pads):
-                title = self.tr(
-                    "input {shape}\npadded to {padded}",
-                    shape=shape(*dims),
-                    padded=shape(*t.x_padded.shape[1:]),
-                )
+                padded = shape(*t.x_padded.shape[1:])
+                title = self.tr("input {shape}\npadded to {padded}", shape=dims, padded=padded)
         else:
             arrays, color, mask = t.weight[0], th.kernel, None
             dims = t.weight.shape[1:] if c_in > 1 else t.kernel_size
             title = self.tr("kernel {shape}", shape=shape(*dims))
         tags = [title] if c_in == 1 else [self.tr("ch {c}", c=c) for c in range(c_in)]
         grids = [
-            NumberGrid(a, tag, color, th, cell, mask=mask, show_numbers=True)
+            Grid(a, tag, color, th, cell, mask=mask, show_numbers=True, title_size=LABEL)
             for a, tag in zip(arrays, tags, strict=True)
         ]
-        for g in grids:
-            g.title.scale(LABEL / 26).next_to(g.cells, UP, buff=0.18)
         row = VGroup(*grids).arrange(RIGHT, buff=0.3, aligned_edge=UP)
         if c_in == 1:
             return row, grids
-        for g in grids:
+        for g in grids:  # channel tags below, the block's title above
             g.title.scale(20 / LABEL).next_to(g.cells, DOWN, buff=0.12)
         head = label(title, color, LABEL).next_to(row, UP, buff=0.18)
         return VGroup(head, row), grids
@@ -517,162 +288,115 @@ class Im2col(ConvScene):
             pair.arrange(DOWN, buff=0.2)
         pair.move_to([lay.left_centre, 0, 0])
         pair.shift((lay.area_top - pair.get_top()[1]) * UP)
-        clamp_x(pair, -FRAME_W / 2, lay.left_x + lay.left_w)
-        return pair
+        return clamp_x(pair, -FRAME_W / 2, lay.left_x + lay.left_w)
 
-    def get_patch_grid(self) -> NumberGrid:
-        t, lay = self.trace, self.layout
+    def get_patch_grid(self) -> Grid:
+        t, lay = self.im, self.layout
         k, n_cols = t.patches.shape
-        grid = CellGrid(
-            t.patches,
-            self.tr("patch matrix {shape}", shape=shape(k, n_cols)),
-            self.theme.input,
-            self.theme,
-            lay.patch_cell,
-            mask=t.is_padding,
-        )
-        grid.copy_numbers(
-            [
-                self.input_grids[c].number(t.padded_rows[k, col], t.padded_cols[k, col])
-                for k, (c, _, _) in enumerate(t.patch_row_index)
-                for col in range(n_cols)
-            ]
-        )
+        title = self.tr("patch matrix {shape}", shape=shape(k, n_cols))
+        grid = Grid(t.patches, title, self.theme.input, self.theme, lay.patch_cell, t.is_padding)
+        columns = [self.input_numbers(col) for col in range(n_cols)]
+        grid.copy_numbers([columns[col][r] for r in range(k) for col in range(n_cols)])
         grid.place(lay.patch_left + n_cols * lay.patch_cell / 2, TOP - k * lay.patch_cell / 2)
-        clamp_x(grid.title.next_to(grid.cells, UP, buff=0.18), lay.patch_left - GAP / 2)
+        clamp_x(grid.title, lay.patch_left - GAP / 2)
         return grid
 
     def get_patch_extras(self) -> VGroup:
         """For several channels: lines between the channels' row blocks, and their labels."""
-        t, grid, extras = self.trace, self.patch_grid, VGroup()
-        channels = t.patch_row_index[:, 0]
-        if t.x.shape[0] == 1:
+        t, grid, extras = self.im, self.patch_grid, VGroup()
+        (c_in, *_), (k, n_cols) = t.x.shape, t.patches.shape
+        if c_in == 1:
             return extras
-        n_cols = t.patches.shape[1]
-        for c in np.unique(channels):
-            rows = np.flatnonzero(channels == c)
-            top, bottom = grid.cell(rows[0], 0), grid.cell(rows[-1], n_cols - 1)
+        block = k // c_in  # rows per channel: kH·kW
+        for c in range(c_in):
+            top, bottom = grid.cell(c * block, 0), grid.cell((c + 1) * block - 1, n_cols - 1)
             tag = label(self.tr("ch {c}", c=c), self.theme.input, 20)
-            tag.next_to(bottom, RIGHT, buff=0.2).set_y(
-                (top.get_top()[1] + bottom.get_bottom()[1]) / 2
-            )
-            extras.add(tag)
-            if rows[0] > 0:
-                left = grid.cell(rows[0], 0).get_corner(UP + LEFT)
-                right = grid.cell(rows[0], n_cols - 1).get_corner(UP + RIGHT)
-                extras.add(Line(left, right, color=self.theme.text, stroke_width=4))
+            tag.next_to(bottom, RIGHT, buff=0.2)
+            extras.add(tag.set_y((top.get_top()[1] + bottom.get_bottom()[1]) / 2))
+            if c > 0:
+                left, right = top.get_corner(UP + LEFT), grid.cell(c * block, n_cols - 1)
+                extras.add(
+                    Line(left, right.get_corner(UP + RIGHT), color=self.theme.text, stroke_width=4)
+                )
         return extras
 
-    def patch_numbers(self, cols) -> tuple[list[Text], list[Text]]:
-        """The patch matrix's numbers of ``cols`` and the input numbers they copy."""
-        t, grid = self.trace, self.patch_grid
-        mobs, sources = [], []
-        for col in cols:
-            for k, (c, _, _) in enumerate(t.patch_row_index):
-                mobs.append(grid.number(k, col))
-                src = self.input_grids[c].number(t.padded_rows[k, col], t.padded_cols[k, col])
-                sources.append(src)
-        return mobs, sources
+    def input_taps(self, col: int) -> list[tuple[Grid, int, int]]:
+        """Per patch row: the input grid and its (padded) cell that fill column ``col``."""
+        t = self.im
+        channels = t.patch_row_index[:, 0]
+        return [
+            (self.input_grids[c], t.padded_rows[r, col], t.padded_cols[r, col])
+            for r, c in enumerate(channels)
+        ]
+
+    def input_numbers(self, col: int) -> list[Text]:
+        """The input numbers that patch column ``col`` copies, one per patch row."""
+        return [grid.number(i, j) for grid, i, j in self.input_taps(col)]
 
     def get_window(self, col: int) -> VGroup:
         """Highlighted squares over the input cells that fill patch column ``col``."""
-        t, squares = self.trace, VGroup()
-        for k, (c, _, _) in enumerate(t.patch_row_index):
-            grid = self.input_grids[c]
-            cell = grid.cell(t.padded_rows[k, col], t.padded_cols[k, col])
-            sq = Square(grid.cell_size, stroke_color=self.theme.highlight, stroke_width=5)
-            squares.add(sq.set_fill(self.theme.highlight, opacity=0.22).move_to(cell))
-        return squares
+        cells = [grid.cell(i, j) for grid, i, j in self.input_taps(col)]
+        return window_squares(cells, self.theme)
 
-    def get_column_box(self, first: int, last: int) -> VGroup:
-        """Outline around patch columns ``first..last`` (and the output row below them)."""
-        grid, k = self.patch_grid, self.trace.patches.shape[0]
-        cells = VGroup(grid.cell(0, first), grid.cell(k - 1, last))
-        return highlight_box(cells, self.theme)
+    def get_column_box(self, first: int, last: int):
+        """Outline around patch columns ``first..last``."""
+        grid, k = self.patch_grid, self.im.patches.shape[0]
+        return highlight_box(VGroup(grid.cell(0, first), grid.cell(k - 1, last)), self.theme)
 
     def get_step_caption(self, col: int) -> Text:
-        i, j = self.trace.out_index[col]
+        i, j = self.im.out_index[col]
         text = label(
             self.tr("window for out[{i}, {j}] → column {col}", i=i, j=j, col=col),
             self.theme.text,
             LABEL,
         )
-        if text.width > self.layout.left_w:
-            text.scale_to_fit_width(self.layout.left_w)
+        fit_width(text, self.layout.left_w)
         bottom = min(self.input_block.get_bottom()[1], self.kernel_block.get_bottom()[1])
         return text.move_to([self.layout.left_centre, bottom - CAPTION_H / 2 - 0.05, 0])
 
-    def get_kernel_row(self) -> CellGrid:
+    def get_kernel_row(self) -> Grid:
         """The flattened kernel, left of the output row; lines between channel blocks."""
-        t, lay = self.trace, self.layout
+        t, lay = self.im, self.layout
         k = t.kernel_rows.shape[1]
-        row = CellGrid(
-            t.kernel_rows[:1],
-            self.tr("kernel row {shape}", shape=shape(1, k)),
-            self.theme.kernel,
-            self.theme,
-            lay.kernel_row_cell,
-        )
-        right = lay.left_x + lay.left_w
-        row.place(right - k * lay.kernel_row_cell / 2, lay.result_y)
+        title = self.tr("kernel row {shape}", shape=shape(1, k))
+        row = Grid(t.kernel_rows[:1], title, self.theme.kernel, self.theme, lay.kernel_row_cell)
+        row.place(lay.left_x + lay.left_w - k * lay.kernel_row_cell / 2, lay.result_y)
         row.title.next_to(row.cells, DOWN, buff=0.18)
         row.separators = VGroup()
-        row.add(row.separators)
-        channels = t.patch_row_index[:, 0]
-        for e in np.flatnonzero(np.diff(channels)) + 1:  # first entry of each next channel
+        block = k // t.x.shape[0]  # entries per channel: kH·kW
+        for e in range(block, k, block):  # first entry of each next channel
             cell = row.cell(0, e)
-            row.separators.add(
-                Line(
-                    cell.get_corner(UP + LEFT), cell.get_corner(DOWN + LEFT), color=self.theme.text
-                )
-            )
-        return row
+            line = Line(cell.get_corner(UP + LEFT), cell.get_corner(DOWN + LEFT))
+            row.separators.add(line.set_color(self.theme.text))
+        return row.add(row.separators)
 
-    def get_result_row(self) -> CellGrid:
-        t, lay = self.trace, self.layout
+    def get_result_row(self) -> Grid:
+        t, lay = self.im, self.layout
         n_cols = t.values.shape[1]
-        row = CellGrid(
-            t.values[:1],
-            self.tr("output row {shape}\n= kernel row · patch matrix", shape=shape(1, n_cols)),
-            self.theme.output,
-            self.theme,
-            lay.patch_cell,
-        )
-        row.copy_numbers(texts_for(t.values[0], row.font_size, self.theme.text))
+        title = self.tr("output row {shape}\n= kernel row · patch matrix", shape=shape(1, n_cols))
+        row = Grid(t.values[:1], title, self.theme.output, self.theme, lay.patch_cell)
+        row.numbers_for([[fmt(v) for v in t.values[0]]], cache=self.texts)
         row.place(lay.patch_left + n_cols * lay.patch_cell / 2, lay.result_y)
-        row.title.next_to(row.cells, DOWN, buff=0.18)
-        clamp_x(row.title, lay.patch_left - GAP / 2)
+        clamp_x(row.title.next_to(row.cells, DOWN, buff=0.18), lay.patch_left - GAP / 2)
         return row
 
     def get_equation(self, col: int) -> tuple[VGroup, Text]:
         """``out[i, j] = column · kernel row = a·b + … = p + q + … =`` and the value."""
-        t, lay = self.trace, self.layout
-        i, j = t.out_index[col]
-        factors = [
-            f"{fmt_factor(a)}{DOT}{fmt_factor(b)}"
-            for a, b in zip(t.patches[:, col], t.kernel_rows[0], strict=True)
-        ]
+        t, lay, (i, j) = self.im, self.layout, self.im.out_index[col]
         sums = [fmt_factor(v) for v in t.terms[0, :, col]]
         if t.has_bias:
             sums.append(f"{self.tr('bias')} {fmt_factor(t.bias[0])}")
         chars = max(24, int(lay.left_w / 0.19))
         lines = [self.tr("out[{i}, {j}] = column {col} · kernel row", i=i, j=j, col=col)]
+        factors = product_terms(t.patches[:, col], t.kernel_rows[0])
         lines += wrap_terms("= " + " + ".join(factors), chars)
         lines += wrap_terms("= " + " + ".join(sums), chars)
         eq = VGroup(*(label(s, self.theme.text, 26) for s in lines))
         eq.arrange(DOWN, buff=0.2, aligned_edge=LEFT)
-        result = Text(
-            f"= {fmt(t.values[0, col])}",
-            font=FONT,
-            font_size=34,
-            color=self.theme.output,
-            weight="BOLD",
-        )
+        result = self.texts.text(f"= {fmt(t.values[0, col])}", 34, self.theme.output, "BOLD")
         result.next_to(eq, DOWN, buff=0.25, aligned_edge=LEFT)
-        group = VGroup(eq, result)
-        bottom = lay.result_y + lay.patch_cell / 2 + 0.4
-        if group.width > lay.left_w:
-            group.scale_to_fit_width(lay.left_w)
+        group, bottom = VGroup(eq, result), lay.result_y + lay.patch_cell / 2 + 0.4
+        fit_width(group, lay.left_w)
         if group.height > lay.area_top - bottom:
             group.scale_to_fit_height(lay.area_top - bottom)
         group.move_to([lay.left_centre, (lay.area_top + bottom) / 2, 0])
@@ -680,38 +404,24 @@ class Im2col(ConvScene):
 
     def equation_text(self, col: int) -> str:
         """``1·1 + 2·2 + … = 411``: patch column ``col`` times the kernel row, from the trace."""
-        t = self.trace
-        factors = [
-            f"{fmt_factor(a)}{DOT}{fmt_factor(b)}"
-            for a, b in zip(t.patches[:, col], t.kernel_rows[0], strict=True)
-        ]
+        t = self.im
         bias = t.bias[0] if t.has_bias else None
-        return equation(factors, bias, t.values[0, col], self.tr("bias"))
+        terms = product_terms(t.patches[:, col], t.kernel_rows[0])
+        return equation(terms, bias, t.values[0, col], self.tr("bias"))
 
-    def get_comparison(self) -> tuple[CellGrid, NumberGrid, Text, Text]:
+    def get_comparison(self) -> tuple[Grid, Grid, Text, Text]:
         """Output row reshaped (empty, filled by flying numbers) = conv2d's sliding window."""
-        t, th, ct = self.trace, self.theme, self.conv_trace
-        oh, ow = t.out_shape
+        t, th, conv = self.im, self.theme, self.trace.conv
+        (oh, ow), area_top = t.out_shape, TOP + ABOVE
         top = self.result_row.cells.get_top()[1] + 0.4
-        cell = min(0.7, 5.0 / (2 * ow + 1), (TOP + ABOVE - top - 1.2) / oh)
-        out_grid = CellGrid(
-            t.out[0],
-            self.tr("output {shape} (the row, reshaped)", shape=shape(oh, ow)),
-            th.output,
-            th,
-            cell,
-        )
-        conv_grid = NumberGrid(
-            ct.out[0, 0],
-            self.tr("conv2d(x, w) {shape}: sliding window", shape=shape(*ct.out_shape)),
-            th.output,
-            th,
-            cell,
-        )
-        conv_grid.title.scale(LABEL / 26).next_to(conv_grid.cells, UP, buff=0.18)
-        equals = Text("=", font=FONT, font_size=60, color=th.text)
+        cell = min(0.7, 5.0 / (2 * ow + 1), (area_top - top - 1.2) / oh)
+        title = self.tr("output {shape} (the row, reshaped)", shape=shape(oh, ow))
+        out_grid = Grid(t.out[0], title, th.output, th, cell)
+        title = self.tr("conv2d(x, w) {shape}: sliding window", shape=shape(*conv.out_shape))
+        conv_grid = Grid(conv.out[0, 0], title, th.output, th, cell, show_numbers=True)
+        equals = self.texts.text("=", 60, th.text)
         group = VGroup(out_grid, equals, conv_grid).arrange(RIGHT, buff=0.6)
-        group.move_to([0, (top + TOP + ABOVE) / 2 - 0.3, 0])
+        group.move_to([0, (top + area_top) / 2 - 0.3, 0])
         equals.move_to((out_grid.cells.get_right() + conv_grid.cells.get_left()) / 2)
         caption = label(
             self.tr("same numbers: im2col is the sliding window, done as one matrix product"),
@@ -721,9 +431,7 @@ class Im2col(ConvScene):
         return out_grid, conv_grid, equals, caption
 
     def get_code_panel(self) -> tuple[CodePanel, Text]:
-        panel = CodePanel(conv2d_from_args, self.theme, font_size=18)
-        if panel.width > 13.4:
-            panel.scale_to_fit_width(13.4)
+        panel = fit_width(CodePanel(conv2d_from_args, self.theme, font_size=18))
         header = label(
             self.tr("vectorised NumPy, im2col + one matmul: convcore.functional.conv2d_from_args"),
             self.theme.muted,
@@ -735,47 +443,30 @@ class Im2col(ConvScene):
 
     def get_code_stages(self) -> list[tuple[str, str]]:
         """``(line snippet, caption)`` per stage: unfold, flatten, product + reshape, bias."""
-        t = self.trace
-        k_rows, patches = t.kernel_rows.shape, t.patches.shape
+        t, tr = self.im, self.tr
+        rows, patches = shape(*t.kernel_rows.shape), shape(*t.patches.shape)
+        unfold = "unfold: every window becomes a column → patch matrix {shape}"
+        flatten = "flatten the kernel: one row per output channel → {shape}"
+        product = "one product {kernel} · {patches} → {product}, reshaped to the output map {out}"
+        product = tr(
+            product,
+            kernel=rows,
+            patches=patches,
+            product=shape(*t.product.shape),
+            out=shape(*t.out.shape),
+        )
         stages = [
-            (
-                "_unfold_padded(",
-                self.tr(
-                    "unfold: every window becomes a column → patch matrix {shape}",
-                    shape=shape(*patches),
-                ),
-            ),
-            (
-                "w = a.weight.reshape(",
-                self.tr(
-                    "flatten the kernel: one row per output channel → {shape}",
-                    shape=shape(*k_rows),
-                ),
-            ),
-            (
-                "np.matmul(",
-                self.tr(
-                    "one product {kernel} · {patches} → {product}, "
-                    "reshaped to the output map {out}",
-                    kernel=shape(*k_rows),
-                    patches=shape(*patches),
-                    product=shape(*t.product.shape),
-                    out=shape(*t.out.shape),
-                ),
-            ),
+            ("_unfold_padded(", tr(unfold, shape=patches)),
+            ("w = a.weight.reshape(", tr(flatten, shape=rows)),
+            ("matmul(", product),  # the one line with the product
         ]
         if t.has_bias:
-            stages.append(
-                (
-                    "_finish(",
-                    self.tr("add the bias {bias} to every output value", bias=fmt(t.bias[0])),
-                )
-            )
+            bias = tr("add the bias {bias} to every output value", bias=fmt(t.bias[0]))
+            stages.append(("_finish(", bias))
         return stages
 
 
 class Im2colMultiChannel(Im2col):
     """Im2col with two input channels: the patch matrix stacks one row block per channel."""
 
-    input_matrix = CHANNEL_INPUT
-    kernel_matrix = CHANNEL_KERNEL
+    spec = CHANNELS_SPEC

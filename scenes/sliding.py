@@ -9,94 +9,40 @@ Render the article's example (5×5 input 1..25, 3×3 kernel 1..9 → 411 … 951
 
 from __future__ import annotations
 
-import numpy as np
-from manim import (
-    DL,
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Create,
-    FadeIn,
-    FadeOut,
-    Indicate,
-    Square,
-    Text,
-    Transform,
-    TransformFromCopy,
-    VGroup,
-    Write,
-)
+from manim import DL, DOWN, LEFT, RIGHT, UP, Create, Indicate, Square, Text, VGroup
 
-from convcore import ARTICLE_INPUT, ARTICLE_KERNEL, ConvTrace, conv2d_direct, trace_conv2d
-from scenes.common import (
-    FONT,
-    CodePanel,
-    ConvScene,
-    NumberGrid,
-    cell_size,
-    highlight_box,
-    label,
-    title_bar,
+from convcore import conv2d_direct
+from scenes.kit.anim import Fade, Fly, Glide, Type, fade_out
+from scenes.kit.code import CodePanel
+from scenes.kit.fmt import (
+    conv_settings,
+    equation,
+    fmt,
+    fmt_pair,
+    product_terms,
+    shape,
+    size_formula,
 )
-from scenes.textfmt import equation, fmt, product_terms, shape, size_formula
+from scenes.kit.grid import Grid, cell_size, highlight_box
+from scenes.kit.scene import ConvScene
+from scenes.kit.text import caption as make_caption
+from scenes.kit.text import label, title_bar, wrap_terms
+from scenes.kit.theme import FONT
+from scenes.specs.sliding import SPEC
 
-#: Largest padded input (cells per side) drawn legibly as a number grid at 1080p.
-MAX_INPUT = 12
-#: Largest kernel (cells per side) whose products still fit under the grids.
-MAX_KERNEL = 5
 GRID_Y = 0.2  # centre line of the three grids
 EQUATION_Y = -2.35
 CAPTION_Y = -3.62
 BOARD_SCALE = 0.68  # the grids' size while the code is on screen
 
 
-def check_drawable(trace: ConvTrace) -> None:
-    """Raise ``ValueError`` when the trace is too large to draw legibly."""
-    hp, wp = trace.x_padded.shape[2:]
-    kh, kw = trace.kernel_size
-    if max(hp, wp) > MAX_INPUT:
-        raise ValueError(
-            f"padded input {hp}×{wp} is too large to draw legibly (at most "
-            f"{MAX_INPUT}×{MAX_INPUT}); use a smaller input or less padding"
-        )
-    if max(kh, kw) > MAX_KERNEL:
-        raise ValueError(
-            f"kernel {kh}×{kw} is too large to draw legibly (at most {MAX_KERNEL}×{MAX_KERNEL})"
-        )
-
-
 class SlidingWindow(ConvScene):
     """The kernel slides over the input; each position's products sum into one output cell."""
 
-    input_matrix = ARTICLE_INPUT
-    kernel_matrix = ARTICLE_KERNEL
-    bias = None  # a number, or None
-    stride = 1
-    padding = 0
-    dilation = 1
+    spec = SPEC
     slow_steps = 2  # positions shown slowly, term by term
+    fast_drawing = True  # same pixels, cached Cairo paths (scenes.kit.scene.PathCachingCamera)
     title_text = "Convolution: the sliding window"
-
-    @classmethod
-    def make_trace(cls) -> ConvTrace:
-        """The trace this scene draws (raises ``ValueError`` on unusable parameters)."""
-        x, k = np.asarray(cls.input_matrix), np.asarray(cls.kernel_matrix)
-        if x.ndim != 2 or k.ndim != 2:
-            raise ValueError(
-                f"the sliding-window video draws one channel: input and kernel must be 2-D, "
-                f"got input {x.shape} and kernel {k.shape}"
-            )
-        bias = None if cls.bias is None else [cls.bias]
-        trace = trace_conv2d(
-            x[None, None], k[None, None], bias, cls.stride, cls.padding, cls.dilation
-        )
-        check_drawable(trace)
-        return trace
-
-    def setup(self):
-        super().setup()
-        self.trace = self.make_trace()
 
     def construct(self):
         self.show_title()
@@ -113,13 +59,13 @@ class SlidingWindow(ConvScene):
 
     def show_title(self):
         t = self.trace
-        params = conv_settings(self, t)
+        params = conv_settings(self.tr, t)
         self.title = title_bar(
             self.tr(self.title_text),
             self.theme,
             self.tr("cross-correlation, as in PyTorch's Conv2d · {params}", params=params),
         )
-        self.play(FadeIn(self.title), run_time=0.8)
+        self.play(Fade(self.title), run_time=0.8)
         self.cue(
             self.tr(
                 "The sliding window: a {kernel} kernel over a {input} input ({params}).",
@@ -138,11 +84,11 @@ class SlidingWindow(ConvScene):
         self.board = VGroup(self.input_grid, star, self.kernel_grid, equals, self.output_grid)
         self.board_home = self.board.get_center()
         self.play(
-            FadeIn(self.input_grid),
-            FadeIn(self.kernel_grid),
+            Fade(self.input_grid),
+            Fade(self.kernel_grid),
             Create(self.output_grid),
-            FadeIn(star),
-            FadeIn(equals),
+            Fade(star),
+            Fade(equals),
             run_time=1.5,
         )
         self.wait(1)
@@ -158,44 +104,38 @@ class SlidingWindow(ConvScene):
         if formula.width > 13.4:
             formula.scale_to_fit_width(13.4)
         self.cue(self.tr("Output size: {lines}", lines="; ".join(lines[1:])))
-        self.play(Write(formula[0]), run_time=1.2)
-        self.play(FadeIn(formula[1:], shift=0.2 * DOWN), run_time=1)
+        self.play(Type(formula[0]), run_time=1.2)
+        self.play(Fade(formula[1:], shift=0.2 * DOWN), run_time=1)
         self.wait(2.5)
-        caption = self.get_caption("    ".join(lines[1:]), 20)
+        caption = make_caption("    ".join(lines[1:]), self.theme, 20)
         caption.move_to([0, CAPTION_Y, 0])
-        self.play(FadeOut(formula), FadeIn(caption), run_time=0.8)
+        self.play(Fade(formula, fade_in=False), Fade(caption), run_time=0.8)
         self.caption = caption
 
     def show_code(self):
         """Shrink the grids to the top and show convcore's direct loop below them."""
         shown = [n for n in self.output_grid.numbers if n in self.mobjects]
         hidden = [n for n in self.output_grid.numbers if n not in self.mobjects]
-        board = VGroup(*self.board, *shown)
-        board.add(
-            *(
-                getattr(self, name)
-                for name in ("window", "kernel_box", "out_box")
-                if hasattr(self, name)
-            )
-        )
+        boxes = [getattr(self, n) for n in ("window", "kernel_box", "out_box") if hasattr(self, n)]
         if hasattr(self, "equation"):
-            self.play(FadeOut(self.equation), run_time=0.4)
-            self.remove(self.equation, *self.equation)
+            self.play(Fade(self.equation, fade_in=False), run_time=0.4)
             del self.equation
         self.code = CodePanel(
             conv2d_direct, self.theme, font_size=14, first="out = np.zeros(", last="return _finish"
         )
         self.code.to_corner(DL, buff=0.25)
         self.marker = self.code.line_marker(0)
-        target = self.board.copy().scale(BOARD_SCALE).next_to(self.title, DOWN, buff=0.2)
-        centre, shift = self.board.get_center(), target.get_center() - self.board.get_center()
+        # the board scaled about its centre, its top 0.2 under the title (no copy made)
+        centre, half = self.board.get_center(), BOARD_SCALE * self.board.height / 2
+        top = self.title.get_bottom() + 0.2 * DOWN
+        shift = top + half * DOWN - centre
         for number in hidden:  # not on screen yet: move them without animating them
             number.scale(BOARD_SCALE, about_point=centre).shift(shift)
-        caption = self.get_caption(self.caption.original_text, 18)
-        caption.move_to([0, target.get_bottom()[1] - 0.25, 0])
+        caption = make_caption(self.caption.original_text, self.theme, 18)
+        caption.move_to([0, top[1] - 2 * half - 0.25, 0])
         self.play(
-            board.animate.scale(BOARD_SCALE, about_point=centre).shift(shift),
-            FadeOut(self.caption),
+            Glide(*self.board, *shown, *boxes, scale=BOARD_SCALE, about_point=centre, shift=shift),
+            Fade(self.caption, fade_in=False),
             run_time=1,
         )
         self.caption = caption
@@ -204,13 +144,14 @@ class SlidingWindow(ConvScene):
             self.theme.muted,
             20,
         ).next_to(self.code, UP, buff=0.12, aligned_edge=LEFT)
-        self.play(FadeIn(self.code), FadeIn(note), FadeIn(self.marker), FadeIn(caption), run_time=1)
+        self.play(Fade(self.code), Fade(note), Fade(self.marker), Fade(caption), run_time=1)
         self.code_note = note
         self.code_mode = True
 
     def move_marker(self, snippet: str, run_time: float = 0.5, *animations):
         target = self.code.line_marker(self.code.line_index(snippet))
-        self.play(Transform(self.marker, target), *animations, run_time=run_time)
+        self.bring_to_front(self.marker)  # drawn last: only what moves is redrawn each frame
+        self.play(Glide(self.marker, to=target), *animations, run_time=run_time)
 
     def compute_position(self, k: int, slow: bool, detailed: bool = False):
         t = self.trace
@@ -226,8 +167,9 @@ class SlidingWindow(ConvScene):
         if code and detailed:
             for snippet in ("for i in range", "for j in range", "rows = slice", "cols = slice"):
                 self.move_marker(snippet)
-        if hasattr(self, "window"):
-            moves = [Transform(self.window, window), Transform(self.out_box, out_box)]
+        if hasattr(self, "window"):  # slide (drawn last: only they are redrawn each frame)
+            self.bring_to_front(self.window, self.out_box)
+            moves = [Glide(self.window, to=window), Glide(self.out_box, to=out_box)]
         else:
             self.window, self.out_box = window, out_box
             self.kernel_box = highlight_box(self.kernel_grid.cells, self.theme)
@@ -239,10 +181,13 @@ class SlidingWindow(ConvScene):
         if hasattr(self, "equation"):  # the previous sum stays until this one replaces it
             self.remove(self.equation, *self.equation)
         self.equation = VGroup(eq, result)
-        land = TransformFromCopy(result, self.output_grid.number(i, j))
+        number = self.output_grid.number(i, j)
+        land = Fly(number, [number], [result])  # from the result to its cell
         if slow or detailed:
-            self.play(Write(eq), run_time=2.5 if slow else 1.5)
-            self.play(FadeIn(result, scale=1.4), run_time=0.6)
+            self.play(Type(eq), run_time=2.5 if slow else 1.5)
+            self.play(Fade(result, scale=1.4), run_time=0.6)
+            self.remove(eq, result)
+            self.add(self.equation)  # one group on screen, removed as one
             if code:
                 self.move_marker("out[n, o, i, j] =", 1, land)
             else:
@@ -258,22 +203,24 @@ class SlidingWindow(ConvScene):
 
     def conclude(self):
         self.play(
-            FadeOut(self.window),
-            FadeOut(self.kernel_box),
-            FadeOut(self.out_box),
-            FadeOut(self.equation),
-            FadeOut(self.code),
-            FadeOut(self.marker),
-            FadeOut(self.code_note),
+            *fade_out(
+                self.window,
+                self.kernel_box,
+                self.out_box,
+                self.equation,
+                self.code,
+                self.marker,
+                self.code_note,
+            ),
             run_time=0.6,
         )
         board = VGroup(*self.board, self.output_grid.numbers)
-        caption = self.get_caption(self.caption.original_text, 20)
+        caption = make_caption(self.caption.original_text, self.theme, 20)
         caption.move_to([0, CAPTION_Y, 0])
         self.play(
-            board.animate.scale(1 / BOARD_SCALE).move_to(self.board_home),
-            FadeOut(self.caption),
-            FadeIn(caption),
+            Glide(*board, scale=1 / BOARD_SCALE, to=self.board_home),
+            Fade(self.caption, fade_in=False),
+            Fade(caption),
             run_time=1,
         )
         t = self.trace
@@ -288,13 +235,13 @@ class SlidingWindow(ConvScene):
         ).move_to([0, EQUATION_Y, 0])
         self.cue(summary.original_text + ".")
         self.play(
-            FadeIn(summary), Indicate(self.output_grid.cells, color=self.theme.output), run_time=1.5
+            Fade(summary), Indicate(self.output_grid.cells, color=self.theme.output), run_time=1.5
         )
         self.wait(2)
 
     # -- mobjects from the trace --------------------------------------------------------
 
-    def get_grids(self) -> tuple[NumberGrid, NumberGrid, NumberGrid]:
+    def get_grids(self) -> tuple[Grid, Grid, Grid]:
         t, th = self.trace, self.theme
         hp, wp = t.x_padded.shape[2:]
         h, w = t.x.shape[2:]
@@ -313,24 +260,38 @@ class SlidingWindow(ConvScene):
                 dilation=fmt_pair(t.dilation),
             )
         grids = (
-            NumberGrid(
+            Grid(
                 t.x_padded[0, 0],
                 in_title,
                 th.input,
                 th,
                 cell_size(hp, wp, 5.2, 3.2),
                 mask=t.pad_mask,
+                show_numbers=True,
+                title_size=26,
+                title_buff=0.25,
             ),
-            NumberGrid(t.weight[0, 0], k_title, th.kernel, th, cell_size(kh, kw, 3.0, 3.2)),
-            NumberGrid(
+            Grid(
+                t.weight[0, 0],
+                k_title,
+                th.kernel,
+                th,
+                cell_size(kh, kw, 3.0, 3.2),
+                show_numbers=True,
+                title_size=26,
+                title_buff=0.25,
+            ),
+            Grid(
                 t.out[0, 0],
                 self.tr("output {shape}", shape=shape(oh, ow)),
                 th.output,
                 th,
                 cell_size(oh, ow, 3.6, 3.2),
-                show_numbers=False,
+                title_size=26,
+                title_buff=0.25,
             ),
         )
+        grids[2].numbers_for([[fmt(v) for v in row] for row in t.out[0, 0]])
         widths = [g.width for g in grids]
         gap = (13.4 - sum(widths)) / 2
         x = -6.7
@@ -345,13 +306,6 @@ class SlidingWindow(ConvScene):
         terms = product_terms(t.windows[0, k, 0], t.weight[0, 0])
         bias = t.bias[0] if t.has_bias else None
         return equation(terms, bias, t.values[0, 0, k], self.tr("bias"))
-
-    def get_caption(self, text: str, size: float) -> Text:
-        """A muted one-line caption no wider than the frame."""
-        caption = label(text, self.theme.muted, size)
-        if caption.width > 13.4:
-            caption.scale_to_fit_width(13.4)
-        return caption
 
     def get_window(self, k: int) -> VGroup:
         """Highlighted squares over the input cells that the kernel covers at step ``k``."""
@@ -396,42 +350,3 @@ class SlidingWindow(ConvScene):
         else:
             group.move_to([0, EQUATION_Y, 0])
         return eq, result
-
-
-def wrap_terms(text: str, max_chars: int) -> list[str]:
-    """Break ``a + b + c …`` before a ``+`` so that no line exceeds ``max_chars``."""
-    lines, current = [], ""
-    for part in text.split(" + "):
-        candidate = part if not current else f"{current} + {part}"
-        if current and len(candidate) > max_chars:
-            lines.append(current)
-            current = f"+ {part}"
-        else:
-            current = candidate
-    return [*lines, current]
-
-
-def conv_settings(scene, trace, with_bias: bool = True) -> str:
-    """``stride 1, padding 0, dilation 1[, bias b]`` in the scene's language, from a trace."""
-    text = scene.tr(
-        "stride {stride}, padding {padding}, dilation {dilation}",
-        stride=fmt_pair(trace.stride),
-        padding=fmt_pads(trace.pads),
-        dilation=fmt_pair(trace.dilation),
-    )
-    if with_bias and trace.has_bias:
-        text += scene.tr(", bias {bias}", bias=fmt(trace.bias[0]))
-    return text
-
-
-def fmt_pair(p: tuple[int, int]) -> str:
-    return str(p[0]) if p[0] == p[1] else f"({p[0]}, {p[1]})"
-
-
-def fmt_pads(pads: tuple[int, int, int, int]) -> str:
-    top, bottom, left, right = pads
-    if top == bottom == left == right:
-        return str(top)
-    if top == bottom and left == right:
-        return f"({top}, {left})"
-    return f"{top}/{bottom}/{left}/{right} (top/bottom/left/right)"

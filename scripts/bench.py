@@ -4,6 +4,7 @@ Run from the repository root, on a quiet machine (other processes make timings m
 
     .venv/bin/python scripts/bench.py                # all four items; renders take many minutes
     .venv/bin/python scripts/bench.py --skip-render  # items 1 and 2 only
+    .venv/bin/python scripts/bench.py --render-only --scenes sliding  # items 3 and 4
     .venv/bin/python scripts/bench.py --quick --scenes sliding   # smoke run at low quality
 
 It prints a table and writes BENCHMARKS.md at the repository root (``--output`` elsewhere).
@@ -14,16 +15,21 @@ It prints a table and writes BENCHMARKS.md at the repository root (``--output`` 
    1.25×, backward (grad_input + grad_weight + grad_bias) within 1.5× of PyTorch.
 2. ``convcore.trace_conv2d`` of a 1×3×224×224 input with 64 3×3 filters, padding 1,
    float32, all positions: time, peak memory (in a fresh process) and the trace's arrays.
-3. Seconds of render per second of video: each scene alone at 1080p60
-   (``convanim build NAME --quality high --force -j 1``), then
-   ``convanim build --all --jobs 2 --force`` as a whole. Target: whole build ≤ 1.0.
+3. Rendering. a) A preview: the benchmark scene (``--bench-scene``, sliding) at low quality
+   (``convanim build sliding --quality low --force -j 1``). Target: ≤ 0.3 s of rendering
+   per second of video. b) Each scene alone at 1080p60 (``convanim build NAME --quality
+   high --force -j 1``) against the time x264 needs to encode the same frames, measured in
+   the same run (``encode_seconds``: the video's own frames, decoded to RGBA, encoded again
+   by Manim's segment encoder with the build's settings). Target for the benchmark scene:
+   ≤ 1.5×. c) ``convanim build --all --jobs 2 --force`` as a whole. Target: ≤ 1.0 s per
+   video second.
 4. ``convanim build --all`` again into the same folder, nothing changed. Target: < 2 s.
 
-``--skip-render`` skips items 3 and 4; ``--quick`` renders at low quality and runs fewer
-rounds; ``--scenes a,b`` limits items 3 and 4 to those scenes; ``--sweep`` times item 1's
-convcore commands for five sizes of their column buffer (to tune ``CHUNK_BYTES``). Where a
-target is missed, BENCHMARKS.md gives a profile of what limits it (cProfile and a split of
-the time). PyTorch is needed for item 1 only.
+``--skip-render`` skips items 3 and 4, ``--render-only`` items 1 and 2; ``--quick`` renders
+at low quality and runs fewer rounds; ``--scenes a,b`` limits items 3b, 3c and 4 to those
+scenes; ``--sweep`` times item 1's convcore commands for five sizes of their column buffer
+(to tune ``CHUNK_BYTES``). Where a target is missed, BENCHMARKS.md gives a profile of what
+limits it (cProfile and a split of the time). PyTorch is needed for item 1 only.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ import argparse
 import cProfile
 import datetime
 import io
+import itertools
 import json
 import os
 import platform
@@ -51,6 +58,8 @@ ROOT = Path(__file__).resolve().parent.parent
 X_SHAPE, W_SHAPE, PADDING = (8, 64, 56, 56), (64, 64, 3, 3), 1
 FORWARD_FLOPS = 2 * 8 * 64 * 64 * 3 * 3 * 56 * 56  # 2·N·C_out·C_in·kH·kW·out_h·out_w
 FORWARD_TARGET, BACKWARD_TARGET, RENDER_TARGET, REBUILD_TARGET = 1.25, 1.5, 1.0, 2.0
+PREVIEW_TARGET, ENCODER_TARGET = 0.3, 1.5  # item 3a: s per video s; 3b: × x264's time
+BENCH_SCENE = "sliding"  #: the scene of items 3a and 3b
 PAUSE = 0.25  # seconds before each timed command of item 1 (see alternate)
 
 
@@ -325,7 +334,7 @@ def top_cumulative(stats: pstats.Stats, count: int = 10) -> str:
 
 def import_times(args: list[str], count: int = 8) -> str:
     """Seconds spent importing each top-level module in ``convanim build ARGS``."""
-    command = [sys.executable, "-X", "importtime", "-m", "scenes.cli", "build", *args]
+    command = [sys.executable, "-X", "importtime", "-m", "convanim.cli", "build", *args]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=True)
     totals = {}
     for line in done.stderr.splitlines():
@@ -525,7 +534,7 @@ def bench_trace(report: Report) -> None:
 
 def convanim_command() -> list[str]:
     script = Path(sys.executable).with_name("convanim")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "scenes.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "convanim.cli"]
 
 
 def run_build(args: list[str]) -> float:
@@ -545,17 +554,105 @@ def record(folder: Path, name: str) -> dict:
     return json.loads((folder / f"{name}.json").read_text())
 
 
-def bench_render(report: Report, names: list[str], every: bool, quality: str) -> None:
+def encoder_spec(quality: str):
+    """Manim's resolved encoder settings for a build at ``quality`` (codec, pixel format,
+    crf, preset: ``convanim.render.manim_settings`` applied as the build applies them)."""
+    from manim import Scene, tempconfig
+
+    from convanim.render import manim_settings
+
+    with tempfile.TemporaryDirectory() as tmp, tempconfig(manim_settings(quality, Path(tmp), "x")):
+        return Scene().session_spec.video_encoder
+
+
+def encode_seconds(video: Path, quality: str, chunk: int = 120) -> tuple[float, int]:
+    """Seconds x264 needs to encode ``video``'s own frames again, and how many there are.
+
+    The frames are decoded to RGBA arrays (what Manim's camera hands its encoder) and given
+    to Manim's own segment encoder (``VideoSegmentEncoder``: RGBA → yuv420p, libx264 with
+    the build's settings) in segments of ``chunk`` frames, as Manim encodes one segment per
+    animation. Only the encoding is timed, from the first frame of a segment to the end of
+    its flush (x264's threads finish their work inside the timed span); decoding is not.
+    """
+    import av
+    from manim.scene.video_segment_encoder import VideoSegmentEncoder
+
+    spec, seconds, count = encoder_spec(quality), 0.0, 0
+    with av.open(str(video)) as source, tempfile.TemporaryDirectory() as tmp:
+        frames = source.decode(source.streams.video[0])
+        for index in itertools.count():
+            batch = [f.to_ndarray(format="rgba") for f in itertools.islice(frames, chunk)]
+            if not batch:
+                break
+            encoder = VideoSegmentEncoder(target=Path(tmp) / f"{index}.mp4", spec=spec)
+            start = time.perf_counter()
+            for pixels in batch:
+                encoder.write_frame(pixels)
+            encoder.finish()
+            seconds += time.perf_counter() - start
+            count += len(batch)
+    return seconds, count
+
+
+def poster_seconds(video: Path) -> float:
+    """Seconds the build spends saving ``video``'s poster (``convanim.render.save_poster``)."""
+    from convanim.render import save_poster
+
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        save_poster(video, Path(tmp) / "poster.png")
+        return time.perf_counter() - start
+
+
+@dataclass
+class Rendered:
+    """One scene built alone: its record's duration and render seconds, the build's wall
+    seconds, and (when measured) the seconds x264 needs to encode the same frames."""
+
+    name: str
+    duration: float
+    render: float
+    wall: float
+    encode: float = 0.0
+    frames: int = 0
+    poster: float = 0.0
+
+    @property
+    def per_second(self) -> float:
+        return self.render / self.duration
+
+    @property
+    def over_encoder(self) -> float:
+        return self.render / self.encode
+
+
+def build_alone(name: str, quality: str, folder: Path, encode: bool) -> Rendered:
+    """``convanim build NAME --quality Q --force -j 1`` into ``folder``, measured."""
+    wall = run_build([name, "--quality", quality, "--force", "-j", "1", "-o", str(folder)])
+    r = record(folder, name)
+    done = Rendered(name, r["duration"], r["render_seconds"], wall)
+    if encode:
+        video = folder / r["files"][r["format"]]
+        done.encode, done.frames = encode_seconds(video, quality)
+        done.poster = poster_seconds(video)
+    return done
+
+
+def bench_render(report: Report, names: list[str], every: bool, quick: bool, bench: str) -> None:
+    quality = "low" if quick else "high"
+    loads = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory(prefix="convanim-bench-") as tmp:
-        each, whole = Path(tmp) / "each", Path(tmp) / "all"
+        low, each, whole = Path(tmp) / "low", Path(tmp) / "each", Path(tmp) / "all"
+        print(f"item 3a: rendering {bench} at low quality ...", flush=True)
+        preview = build_alone(bench, "low", low, encode=False)
         per_scene = []
         for name in names:
-            print(f"item 3: rendering {name} at {quality} quality ...", flush=True)
-            wall = run_build([name, "--quality", quality, "--force", "-j", "1", "-o", str(each)])
-            r = record(each, name)
-            per_scene.append((name, r["duration"], r["render_seconds"], wall))
+            print(
+                f"item 3b: rendering {name} at {quality} quality, encoding it again ...", flush=True
+            )
+            per_scene.append(build_alone(name, quality, each, encode=True))
         selection = ["--all"] if every else names
-        print(f"item 3: convanim build {' '.join(selection)} --jobs 2 ...", flush=True)
+        print(f"item 3c: convanim build {' '.join(selection)} --jobs 2 ...", flush=True)
         build_args = [*selection, "--quality", quality, "-o", str(whole)]
         wall = run_build([*build_args, "--jobs", "2", "--force"])
         built = sorted(p.stem for p in whole.glob("*.json"))
@@ -564,11 +661,33 @@ def bench_render(report: Report, names: list[str], every: bool, quality: str) ->
         print("item 4: the same build again, nothing changed ...", flush=True)
         rebuild = run_build(build_args)
         unchanged = all((whole / f"{n}.json").read_text() == s for n, s in stamps.items())
-        slowest = max(per_scene, key=lambda row: row[2] / row[1])[0]
-        limits = render_limits(slowest, quality, wall / video, rebuild, build_args, Path(tmp))
-    ratio = wall / video
+        loads.append(os.getloadavg()[0])
+        alone = next((r for r in per_scene if r.name == bench), per_scene[0])
+        ratio = wall / video
+        limits = render_limits(
+            preview,
+            alone,
+            quality,
+            ratio,
+            max(per_scene, key=lambda r: r.per_second).name,
+            rebuild,
+            build_args,
+            Path(tmp),
+        )
     report.row(
-        "3. render s / video s",
+        f"3a. preview: {bench} at low quality",
+        f"{preview.per_second:.2f} s/s ({preview.render:.1f} s for {preview.duration:.1f} s)",
+        f"≤ {PREVIEW_TARGET}",
+        verdict(preview.per_second, PREVIEW_TARGET, ""),
+    )
+    report.row(
+        f"3b. {bench} alone at {QUALITY_NAMES[quality]} vs x264 alone",
+        f"{alone.over_encoder:.2f}× ({alone.render:.1f} s vs {alone.encode:.1f} s)",
+        f"≤ {ENCODER_TARGET}×",
+        verdict(alone.over_encoder, ENCODER_TARGET),
+    )
+    report.row(
+        "3c. whole build: render s / video s",
         f"{ratio:.2f} ({wall:.0f} s for {video:.0f} s of video, {len(built)} scenes)",
         f"≤ {RENDER_TARGET}",
         verdict(ratio, RENDER_TARGET, ""),
@@ -579,7 +698,9 @@ def bench_render(report: Report, names: list[str], every: bool, quality: str) ->
         f"< {REBUILD_TARGET} s",
         verdict(rebuild, REBUILD_TARGET, " s"),
     )
-    section = render_section(per_scene, quality, selection, wall, video, rebuild, unchanged)
+    section = render_section(
+        preview, per_scene, quality, selection, wall, video, rebuild, unchanged, loads
+    )
     report.sections.append("\n".join([section, limits]) if limits else section)
 
 
@@ -587,22 +708,52 @@ UNCHANGED = {
     True: "Every record unchanged: every video was up to date.",
     False: "Some records CHANGED: videos were rendered again.",
 }
+QUALITY_NAMES = {"low": "480p15", "high": "1080p60"}
 
 
-def render_section(per_scene, quality, selection, wall, video, rebuild, unchanged):
-    ratio, count = wall / video, len(per_scene)
+def render_section(preview, per_scene, quality, selection, wall, video, rebuild, unchanged, loads):
+    ratio, count, q = wall / video, len(per_scene), QUALITY_NAMES[quality]
     lines = [
         "## 3. Rendering",
         "",
-        f"Each scene alone (`convanim build NAME --quality {quality} --force -j 1`): "
-        "`render_seconds` and `duration` from the NAME.json record the build writes.",
+        f"Items 3 and 4 measured {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, "
+        f"load average (1 min) {loads[0]:.2f} before and {loads[1]:.2f} after "
+        f"(`scripts/bench.py {' '.join(sys.argv[1:])}`).",
         "",
-        "| scene | video s | render s | render s / video s | wall s (with start-up) |",
-        "|---|---:|---:|---:|---:|",
-        *(f"| {n} | {d:.1f} | {r:.1f} | {r / d:.2f} | {w:.1f} |" for n, d, r, w in per_scene),
+        "Render seconds are the `render_seconds` of the NAME.json record the build writes "
+        "(from loading the scene module, Manim's import included, to the video, poster and "
+        "captions in place); video seconds its `duration`.",
         "",
-        f"Whole build (`convanim build {' '.join(selection)} --quality {quality} --jobs 2 "
-        f"--force`): {wall:.1f} s of wall time for {video:.1f} s of video in {count} "
+        f"### 3a. A preview: `convanim build {preview.name} --quality low --force -j 1`",
+        "",
+        f"{preview.render:.1f} s for {preview.duration:.1f} s of video: "
+        f"**{preview.per_second:.2f} s per video second**; target ≤ {PREVIEW_TARGET}: "
+        f"{verdict(preview.per_second, PREVIEW_TARGET, '')}.",
+        "",
+        f"### 3b. Each scene alone at {q} against the encoder",
+        "",
+        f"`convanim build NAME --quality {quality} --force -j 1`; then the video's own frames "
+        "are decoded to RGBA (what Manim's camera hands the encoder) and encoded again by "
+        "Manim's segment encoder with the build's settings (libx264, yuv420p, crf 23, preset "
+        "ultrafast), 120 frames a segment; only the encoding is timed (`encode_seconds`). "
+        f"Target for the benchmark scene `{preview.name}`: render ≤ {ENCODER_TARGET}× encode. "
+        "The poster column is the part of the render the build spends decoding the whole "
+        "video for its last frame (`convanim.render.save_poster`), timed again here.",
+        "",
+        "| scene | video s | frames | render s | render s / video s | x264 s | render / x264 "
+        "| of which poster s | wall s (with start-up) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *(
+            f"| {r.name} | {r.duration:.1f} | {r.frames} | {r.render:.1f} | "
+            f"{r.per_second:.2f} | {r.encode:.1f} | {r.over_encoder:.2f} | {r.poster:.1f} | "
+            f"{r.wall:.1f} |"
+            for r in per_scene
+        ),
+        "",
+        f"### 3c. Whole build: `convanim build {' '.join(selection)} --quality {quality} "
+        "--jobs 2 --force`",
+        "",
+        f"{wall:.1f} s of wall time for {video:.1f} s of video in {count} "
         f"scenes: **{ratio:.2f} s per video second**; target ≤ {RENDER_TARGET}: "
         f"{verdict(ratio, RENDER_TARGET, '')}.",
         "",
@@ -619,7 +770,7 @@ def render_section(per_scene, quality, selection, wall, video, rebuild, unchange
 def profile_build(args: list[str], folder: Path) -> pstats.Stats:
     """cProfile of ``convanim build ARGS`` in a fresh process (renders run in-process)."""
     out = folder / "build.prof"
-    command = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "scenes.cli", "build"]
+    command = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "convanim.cli", "build"]
     subprocess.run([*command, *args], capture_output=True, cwd=ROOT, check=True)
     return pstats.Stats(str(out), stream=io.StringIO())
 
@@ -648,29 +799,41 @@ def by_package(stats: pstats.Stats) -> str:
     return "\n".join(lines)
 
 
-def render_limits(slowest, quality, ratio, rebuild, build_args, tmp: Path) -> str:
-    """Profiles for the missed targets of items 3 and 4 (empty when both are met)."""
+def render_profile(title: str, args: list[str], folder: Path) -> list[str]:
+    """A section with cProfile's view of one ``convanim build ARGS`` (renders in-process)."""
+    print(f"profiling convanim build {' '.join(args)} ...", flush=True)
+    folder.mkdir()
+    stats = profile_build([*args, "--force", "-j", "1", "-o", str(folder)], folder)
+    return [
+        f"### {title}",
+        "",
+        f"cProfile of `convanim build {' '.join(args)}` (the encoder's threads are not "
+        "profiled; waits for them show as lock `acquire`). Own time by package:",
+        "",
+        by_package(stats),
+        "",
+        "Functions with the most own time:",
+        "",
+        top_functions(stats, 12),
+        "",
+    ]
+
+
+def render_limits(preview, alone, quality, ratio, slowest, rebuild, build_args, tmp) -> str:
+    """Profiles for the missed targets of items 3 and 4 (empty when all are met)."""
     lines = []
+    if preview.per_second > PREVIEW_TARGET:
+        title = f"What limits the preview (`{preview.name}` at low quality)"
+        lines += render_profile(title, [preview.name, "--quality", "low"], tmp / "preview")
+    if alone.over_encoder > ENCODER_TARGET:
+        title = f"What limits `{alone.name}` at {QUALITY_NAMES[quality]} beyond the encoder"
+        lines += render_profile(title, [alone.name, "--quality", quality], tmp / "alone")
     if ratio > RENDER_TARGET:
-        print(f"profiling a render of {slowest} ...", flush=True)
-        folder = tmp / "profile"
-        folder.mkdir()
-        stats = profile_build(
-            [slowest, "--quality", quality, "--force", "-j", "1", "-o", str(folder)], folder
+        title = (
+            f"What limits the whole build (`{slowest}`, the scene with the most render "
+            "seconds per video second)"
         )
-        lines += [
-            f"### What limits rendering (cProfile of one render of `{slowest}`, the scene with "
-            "the most render seconds per video second)",
-            "",
-            "Own time by package:",
-            "",
-            by_package(stats),
-            "",
-            "Functions with the most own time:",
-            "",
-            top_functions(stats, 10),
-            "",
-        ]
+        lines += render_profile(title, [slowest, "--quality", quality], tmp / "slowest")
     if rebuild > REBUILD_TARGET:
         print("profiling the rebuild ...", flush=True)
         stats = profile_build(build_args, tmp)
@@ -769,7 +932,13 @@ def main() -> None:
         "--quick", action="store_true", help="low-quality renders and 3 rounds: a fast smoke run"
     )
     parser.add_argument("--skip-render", action="store_true", help="skip items 3 and 4")
-    parser.add_argument("--scenes", help="comma-separated scenes for items 3 and 4 (all)")
+    parser.add_argument(
+        "--render-only", action="store_true", help="items 3 and 4 only (no PyTorch needed)"
+    )
+    parser.add_argument("--scenes", help="comma-separated scenes for items 3b–4 (all)")
+    parser.add_argument(
+        "--bench-scene", default=BENCH_SCENE, help=f"the scene of items 3a and 3b ({BENCH_SCENE})"
+    )
     parser.add_argument("--rounds", type=int, help="alternating rounds of item 1 (7)")
     parser.add_argument(
         "--threads",
@@ -787,20 +956,20 @@ def main() -> None:
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = str(args.threads)  # before NumPy loads OpenBLAS
     sys.path.insert(0, str(ROOT))
-    from scenes.registry import SCENES
+    from convanim.registry import SCENES
 
     names = args.scenes.split(",") if args.scenes else list(SCENES)
-    unknown = [n for n in names if n not in SCENES]
+    unknown = [n for n in [*names, args.bench_scene] if n not in SCENES]
     if unknown:
         parser.error(f"unknown scene {unknown[0]!r}; known: {', '.join(SCENES)}")
     loads = [os.getloadavg()[0]]
     report = Report()
-    bench_conv(report, args.rounds or (3 if args.quick else 7), args.threads, args.sweep)
-    bench_trace(report)
+    if not args.render_only:
+        bench_conv(report, args.rounds or (3 if args.quick else 7), args.threads, args.sweep)
+        bench_trace(report)
     if not args.skip_render:
-        quality = "low" if args.quick else "high"
         try:
-            bench_render(report, names, args.scenes is None, quality)
+            bench_render(report, names, args.scenes is None, args.quick, args.bench_scene)
         except RuntimeError as exc:  # a failed build: report it, keep items 1 and 2
             report.row("3. and 4. rendering", "FAILED: " + str(exc).splitlines()[0])
             report.sections.append(f"## 3. and 4. Rendering\n\nFAILED:\n\n```\n{exc}\n```\n")

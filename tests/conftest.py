@@ -1,4 +1,4 @@
-"""Shared pytest fixtures. Keep generic: every test module may use these."""
+"""Shared pytest fixtures. Keep generic and Manim-free: convcore's tests must not load it."""
 
 from __future__ import annotations
 
@@ -14,9 +14,13 @@ def torch():
     return pytest.importorskip("torch")
 
 
-@pytest.fixture(autouse=True, scope="session")
-def manim_media_in_a_temporary_folder(tmp_path_factory):
-    """Scenes built in tests keep manim's text cache out of the repository's media/."""
-    from manim import config
+@pytest.fixture(scope="module")
+def torch1(torch):
+    """``torch`` on one thread for a module's tests, restored afterwards.
 
-    config.media_dir = str(tmp_path_factory.mktemp("manim-media"))
+    On tensors this small a thread pool only waits: 100× slower on a busy machine.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield torch
+    torch.set_num_threads(threads)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from functools import cache
 from pathlib import Path
@@ -81,3 +82,37 @@ def window_counts(size_hw, kernel, stride, padding, dilation) -> np.ndarray:
                     if 0 <= r < h and 0 <= c < w:
                         counts[r, c] += 1
     return counts
+
+
+@cache
+def npz_fixtures(filename: str) -> tuple[dict[str, np.ndarray], dict[str, dict]]:
+    """Arrays and parameters of one committed fixture file in ``tests/fixtures``."""
+    with np.load(FIXTURES.with_name(filename)) as data:
+        arrays = {k: data[k] for k in data.files if k != "meta"}
+        meta = json.loads(str(data["meta"]))
+    return arrays, meta["params"]
+
+
+def npz_case(filename: str, kind: str, case: str) -> tuple[dict[str, np.ndarray], dict]:
+    """Arrays and keyword arguments (lists as tuples) of one case of a fixture file."""
+    arrays, params = npz_fixtures(filename)
+    prefix = f"{kind}/{case}/"
+    fields = {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+    kwargs = params[prefix[:-1]]
+    return fields, {k: tuple(v) if isinstance(v, list) else v for k, v in kwargs.items()}
+
+
+def npz_ids(filename: str, kind: str) -> list[str]:
+    """Case ids of one kind in a fixture file."""
+    return sorted(k.split("/")[1] for k in npz_fixtures(filename)[1] if k.startswith(kind + "/"))
+
+
+@cache
+def fixture_maker(name: str):
+    """A fixture generator in ``tests/fixtures`` as a module (it imports torch: call it
+    only after ``pytest.importorskip("torch")``)."""
+    path = FIXTURES.with_name(f"{name}.py")
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

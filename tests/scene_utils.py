@@ -1,4 +1,8 @@
-"""Helpers for scene tests: dry-run rendering with layout checks after every animation."""
+"""Scene tests: dry runs (no frames drawn) with a layout check after every animation.
+
+A dry run is the expensive part of a scene test, so each scene/variant/theme/language is
+dry-run once per test session (:func:`shared_dry_run`) and every test reads that result.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,17 @@ from manim import Text, config, tempconfig
 
 FRAME_MARGIN = 0.05  # scene units; the frame is 14.2 × 8
 OVERLAP = 0.02  # boxes may touch by this much (glyph boxes include side bearings)
+SETTINGS = {
+    "dry_run": True,
+    "disable_caching": True,
+    "verbosity": "ERROR",
+    # few frames keep tests fast. Not fewer pixels: manim lays Text out in a Pango box
+    # pixel_width wide, so at 192 px long lines wrap (wrong sizes for the checks, and
+    # the wrapped SVGs land in media/texts, whose cache key ignores the width).
+    "frame_rate": 2,
+    "pixel_width": 854,
+    "pixel_height": 480,
+}
 
 
 def text_boxes(scene) -> tuple[list[str], np.ndarray]:
@@ -14,9 +29,11 @@ def text_boxes(scene) -> tuple[list[str], np.ndarray]:
     texts, boxes = [], []
     for mob in scene.mobjects:
         for m in mob.get_family():
-            if isinstance(m, Text) and m.get_fill_opacity() > 0.05 and m.width > 0:
+            if isinstance(m, Text) and m.width > 0 and m.get_fill_opacity() > 0.05:
+                points = m.get_all_points()
                 texts.append(m.original_text)
-                boxes.append([m.get_left()[0], m.get_bottom()[1], m.get_right()[0], m.get_top()[1]])
+                lo, hi = points.min(axis=0), points.max(axis=0)
+                boxes.append([lo[0], lo[1], hi[0], hi[1]])
     return texts, np.array(boxes).reshape(-1, 4)
 
 
@@ -34,31 +51,81 @@ def layout_problems(scene) -> list[str]:
     return problems
 
 
-def dry_run(scene_cls):
-    """Construct ``scene_cls`` in manim's dry-run mode, checking the layout after each play.
+def _no_drawing(*args, **kwargs) -> None:
+    return None
 
-    Returns the scene and the list of layout problems seen (with the animation index).
+
+def dry_run(scene_cls, **kwargs):
+    """Construct ``scene_cls(**kwargs)`` in manim's dry-run mode, checking the layout after
+    each play. Returns the scene and the layout problems seen (with the animation index).
     """
     problems: list[str] = []
 
     class Checked(scene_cls):
-        def play(self, *args, **kwargs):
-            super().play(*args, **kwargs)
+        def play(self, *args, **kw):
+            super().play(*args, **kw)
             problems.extend(f"play {self.renderer.num_plays}: {p}" for p in layout_problems(self))
 
     Checked.__name__ = scene_cls.__name__
-    settings = {
-        "dry_run": True,
-        "disable_caching": True,
-        "verbosity": "ERROR",
-        # few frames keep tests fast. Not fewer pixels: manim lays Text out in a Pango box
-        # pixel_width wide, so at 192 px long lines wrap (wrong sizes for the checks, and
-        # the wrapped SVGs land in media/texts, whose cache key ignores the width).
-        "frame_rate": 2,
-        "pixel_width": 854,
-        "pixel_height": 480,
-    }
-    with tempconfig(settings):
-        scene = Checked()
+    with tempconfig(SETTINGS):
+        scene = Checked(**kwargs)
+        # the checks read mobjects, not pixels: draw nothing (half of a dry run's time)
+        scene.renderer.update_frame = _no_drawing
+        scene.renderer.save_static_frame_data = _no_drawing
         scene.render()
     return scene, problems
+
+
+_RUNS: dict = {}
+
+
+def shared_dry_run(spec, params: dict | None = None, theme: str = "dark", lang: str = "en"):
+    """``dry_run`` of the scene declared by ``spec`` with ``params`` (parsed values), once
+    per session for each distinct (scene, params, theme, language)."""
+    params = params or {}
+    key = (spec.name, repr(sorted(params.items(), key=lambda kv: kv[0])), theme, lang)
+    if key not in _RUNS:
+        _RUNS[key] = dry_run(spec.load(), values=spec.resolve(params), theme=theme, lang=lang)
+    return _RUNS[key]
+
+
+def tr_templates(module) -> set[str]:
+    """Every template ``module`` passes to ``self.tr``, read from its source (no render).
+
+    Collects string literals given to ``tr`` (both branches of ``a if c else b``), the
+    string values of module-level constants it indexes (``tr(CAPTIONS[k])``: tuple items
+    and dict values, not dict keys) and class attributes it names (``tr(self.title_text)``).
+    """
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(module))
+    named = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            named[node.targets[0].id] = node.value
+    found: set[str] = set()
+
+    def collect(node):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found.add(node.value)
+        elif isinstance(node, ast.IfExp):
+            collect(node.body)
+            collect(node.orelse)
+        elif isinstance(node, ast.Subscript):
+            collect(node.value)
+        elif isinstance(node, (ast.Tuple, ast.List)):
+            for item in node.elts:
+                collect(item)
+        elif isinstance(node, ast.Dict):
+            for item in node.values:
+                collect(item)
+        elif isinstance(node, (ast.Name, ast.Attribute)):
+            name = node.id if isinstance(node, ast.Name) else node.attr
+            if name in named:
+                collect(named[name])
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "tr" and node.args:
+            collect(node.args[0])
+    return found
