@@ -206,7 +206,7 @@ def build(
     settings = {"quality": quality, "format": fmt, "theme": theme, "lang": lang}
     settings = {k: v for k, v in settings.items() if v is not None}
     if preset:
-        names = tuple(spec.name for spec in registry.SCENES.values() if spec.group == preset)
+        names = tuple(registry.in_group(preset))
     job_list = make_jobs(names, build_all, config, settings, given(options))
     todo = stale(job_list, output_dir, force)
     try:

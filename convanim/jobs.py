@@ -28,7 +28,13 @@ QUALITIES = {
     "4k": "fourk_quality",  # 3840×2160, 60 fps
 }
 #: Code every video depends on besides its own scene and declaration.
-SHARED_CODE = ("scenes/kit/*.py", "convcore/*.py", "convanim/render.py", "convanim/captions.py")
+SHARED_CODE = (
+    "scenes/kit/*.py",
+    "scenes/specs/*.py",  # declarations may share checks
+    "convcore/*.py",
+    "convanim/render.py",
+    "convanim/captions.py",
+)
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,7 @@ def code_files(scene: str) -> list[Path]:
     spec = registry.get(scene)
     own = [_module_file(spec.module), _module_file(spec.make_trace.__module__)]
     shared = sorted(p for pattern in SHARED_CODE for p in ROOT.glob(pattern))
-    return [p for p in own if p is not None] + shared
+    return list(dict.fromkeys(p for p in [*own, *shared] if p is not None))
 
 
 def _module_file(module: str) -> Path | None:

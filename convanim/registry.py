@@ -7,14 +7,18 @@ from __future__ import annotations
 
 from scenes.kit.params import SceneSpec
 from scenes.specs import (
+    checkerboard,
+    conv_arithmetic,
     im2col,
     initialization,
     matmul,
     multichannel,
     output_size,
+    pooling,
     receptive_field,
     sliding,
     training,
+    transposed,
 )
 
 SCENES: dict[str, SceneSpec] = {
@@ -27,8 +31,12 @@ SCENES: dict[str, SceneSpec] = {
         output_size.SPEC,
         receptive_field.SPEC,
         multichannel.SPEC,
+        transposed.SPEC,
+        pooling.SPEC,
+        checkerboard.SPEC,
         training.SPEC,
         initialization.SPEC,
+        *conv_arithmetic.SPECS,
     )
 }
 
@@ -44,6 +52,11 @@ def get(name: str) -> SceneSpec:
 def groups() -> list[str]:
     """The groups of videos (``SceneSpec.group``), in lecture order."""
     return list(dict.fromkeys(spec.group for spec in SCENES.values()))
+
+
+def in_group(group: str) -> list[str]:
+    """The names of the videos in ``group``, in lecture order."""
+    return [spec.name for spec in SCENES.values() if spec.group == group]
 
 
 def order(name: str) -> int:

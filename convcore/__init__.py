@@ -75,10 +75,12 @@ from convcore.train import (
     trace_training,
 )
 from convcore.transpose import (
+    OverlapPattern,
     TransposeTrace,
     conv_transpose2d,
     conv_transpose2d_backward,
     conv_transpose2d_direct,
+    overlap_pattern,
     trace_conv_transpose2d,
     transposed_overlap_counts,
 )
@@ -96,6 +98,7 @@ __all__ = [
     "InputRegion",
     "Layer",
     "OutputSizeTerms",
+    "OverlapPattern",
     "PoolGradientTrace",
     "PoolOutputSizeTerms",
     "PoolTrace",
@@ -128,6 +131,7 @@ __all__ = [
     "max_pool2d_backward",
     "output_size",
     "output_size_terms",
+    "overlap_pattern",
     "pool_output_size",
     "pool_output_size_terms",
     "random_state",

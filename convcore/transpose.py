@@ -380,6 +380,86 @@ def transposed_overlap_counts(
 
 
 @dataclass(frozen=True)
+class OverlapPattern:
+    """How evenly the kernel taps of a transposed convolution cover its output.
+
+    Attributes
+    ----------
+    counts : (out_h, out_w) int64, kernel taps landing on each output cell
+        (:func:`transposed_overlap_counts`).
+    interior : (row_start, row_stop, col_start, col_stop) the output cells away from the
+        border: the rows (columns) between the borders whose count is what an unbounded
+        input would give (every tap ``a`` with ``r + p − a·d`` a multiple of ``s`` lands);
+        empty (start ≥ stop) when the input is too small for any.
+    levels : the distinct counts in the interior, ascending (empty with the interior).
+    even : whether the interior has exactly one level (no checkerboard).
+    divisible : (bool, bool) whether the kernel size is a multiple of the stride, per axis
+        (with dilation 1: exactly when the interior is even).
+    peak : the largest count.
+    relative : (out_h, out_w) float, ``counts / peak`` (for shading).
+    """
+
+    counts: np.ndarray
+    interior: tuple[int, int, int, int]
+    levels: tuple[int, ...]
+    even: bool
+    divisible: tuple[bool, bool]
+    peak: int
+    relative: np.ndarray
+
+
+def _interior_1d(terms: TransposedOutputSizeTerms) -> tuple[int, int]:
+    """``(start, stop)``: the run of output indices whose count an unbounded input would
+    give too (every tap whose offset fits the stride lands), between the borders."""
+    taps = terms.dilation * np.arange(terms.kernel)
+    landed = np.arange(terms.out)[:, None] + terms.padding - taps[None, :]
+    unbounded = np.count_nonzero(landed % terms.stride == 0, axis=1)
+    off = np.flatnonzero(_counts_1d(terms) != unbounded)
+    low, high = off[off < terms.out / 2], off[off >= terms.out / 2]
+    start = int(low.max()) + 1 if len(low) else 0
+    stop = int(high.min()) if len(high) else terms.out
+    return start, max(start, stop)
+
+
+def overlap_pattern(
+    input_size, kernel_size, stride=1, padding=0, output_padding=0, dilation=1
+) -> OverlapPattern:
+    """The overlap counts of a transposed convolution and how even they are inside.
+
+    Parameters and errors as :func:`transposed_overlap_counts`. Stride 2 with kernel 4:
+    every interior cell gets 4 taps (``even``); with kernel 3: 1, 2 or 4 (a checkerboard,
+    Odena et al. 2016).
+
+    Returns
+    -------
+    OverlapPattern
+    """
+    size, kernel = pair(input_size, "input_size"), pair(kernel_size, "kernel_size")
+    stride, dilation = pair(stride, "stride"), pair(dilation, "dilation")
+    padding = pair(padding, "padding", minimum=0)
+    extra = pair(output_padding, "output_padding", minimum=0)
+    terms = [
+        transposed_output_size_terms(
+            size[i], kernel[i], stride[i], padding[i], extra[i], dilation[i]
+        )
+        for i in (0, 1)
+    ]
+    counts = np.outer(_counts_1d(terms[0]), _counts_1d(terms[1]))
+    (r0, r1), (c0, c1) = _interior_1d(terms[0]), _interior_1d(terms[1])
+    levels = tuple(int(v) for v in np.unique(counts[r0:r1, c0:c1]))
+    peak = int(counts.max())
+    return OverlapPattern(
+        counts=counts,
+        interior=(r0, r1, c0, c1),
+        levels=levels,
+        even=len(levels) == 1,
+        divisible=tuple(bool(k % s == 0) for k, s in zip(kernel, stride, strict=True)),
+        peak=peak,
+        relative=counts / peak,
+    )
+
+
+@dataclass(frozen=True)
 class TransposeTrace:
     """A transposed convolution recorded two ways: scatter, and the equal direct convolution.
 

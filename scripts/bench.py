@@ -43,6 +43,7 @@ import json
 import os
 import platform
 import pstats
+import resource
 import statistics
 import subprocess
 import sys
@@ -537,13 +538,23 @@ def convanim_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "convanim.cli"]
 
 
-def run_build(args: list[str]) -> float:
-    """Wall seconds of ``convanim build ARGS``; raises RuntimeError with the output's tail."""
-    start = time.perf_counter()
+def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
+    """User + system CPU seconds of this process (all its threads) or of its waited-for
+    children."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_build(args: list[str], cpu: list[float] | None = None) -> float:
+    """Wall seconds of ``convanim build ARGS`` (its CPU seconds appended to ``cpu``);
+    raises RuntimeError with the output's tail."""
+    start, used = time.perf_counter(), cpu_seconds(resource.RUSAGE_CHILDREN)
     done = subprocess.run(
         [*convanim_command(), "build", *args], capture_output=True, text=True, cwd=ROOT, check=False
     )
     seconds = time.perf_counter() - start
+    if cpu is not None:
+        cpu.append(cpu_seconds(resource.RUSAGE_CHILDREN) - used)
     if done.returncode:
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-5:])
         raise RuntimeError(f"convanim build {' '.join(args)} failed:\n{tail}")
@@ -565,8 +576,9 @@ def encoder_spec(quality: str):
         return Scene().session_spec.video_encoder
 
 
-def encode_seconds(video: Path, quality: str, chunk: int = 120) -> tuple[float, int]:
-    """Seconds x264 needs to encode ``video``'s own frames again, and how many there are.
+def encode_seconds(video: Path, quality: str, chunk: int = 120) -> tuple[float, float, int]:
+    """Seconds x264 needs to encode ``video``'s own frames again, the CPU seconds it used
+    (all threads), and how many frames there are.
 
     The frames are decoded to RGBA arrays (what Manim's camera hands its encoder) and given
     to Manim's own segment encoder (``VideoSegmentEncoder``: RGBA → yuv420p, libx264 with
@@ -577,7 +589,7 @@ def encode_seconds(video: Path, quality: str, chunk: int = 120) -> tuple[float, 
     import av
     from manim.scene.video_segment_encoder import VideoSegmentEncoder
 
-    spec, seconds, count = encoder_spec(quality), 0.0, 0
+    spec, seconds, cpu, count = encoder_spec(quality), 0.0, 0.0, 0
     with av.open(str(video)) as source, tempfile.TemporaryDirectory() as tmp:
         frames = source.decode(source.streams.video[0])
         for index in itertools.count():
@@ -585,13 +597,14 @@ def encode_seconds(video: Path, quality: str, chunk: int = 120) -> tuple[float, 
             if not batch:
                 break
             encoder = VideoSegmentEncoder(target=Path(tmp) / f"{index}.mp4", spec=spec)
-            start = time.perf_counter()
+            start, used = time.perf_counter(), cpu_seconds()
             for pixels in batch:
                 encoder.write_frame(pixels)
             encoder.finish()
             seconds += time.perf_counter() - start
+            cpu += cpu_seconds() - used
             count += len(batch)
-    return seconds, count
+    return seconds, cpu, count
 
 
 def poster_seconds(video: Path) -> float:
@@ -613,7 +626,9 @@ class Rendered:
     duration: float
     render: float
     wall: float
+    cpu: float
     encode: float = 0.0
+    encode_cpu: float = 0.0
     frames: int = 0
     poster: float = 0.0
 
@@ -628,12 +643,13 @@ class Rendered:
 
 def build_alone(name: str, quality: str, folder: Path, encode: bool) -> Rendered:
     """``convanim build NAME --quality Q --force -j 1`` into ``folder``, measured."""
-    wall = run_build([name, "--quality", quality, "--force", "-j", "1", "-o", str(folder)])
+    cpu: list[float] = []
+    wall = run_build([name, "--quality", quality, "--force", "-j", "1", "-o", str(folder)], cpu)
     r = record(folder, name)
-    done = Rendered(name, r["duration"], r["render_seconds"], wall)
+    done = Rendered(name, r["duration"], r["render_seconds"], wall, cpu[0])
     if encode:
         video = folder / r["files"][r["format"]]
-        done.encode, done.frames = encode_seconds(video, quality)
+        done.encode, done.encode_cpu, done.frames = encode_seconds(video, quality)
         done.poster = poster_seconds(video)
     return done
 
@@ -728,7 +744,8 @@ def render_section(preview, per_scene, quality, selection, wall, video, rebuild,
         "",
         f"{preview.render:.1f} s for {preview.duration:.1f} s of video: "
         f"**{preview.per_second:.2f} s per video second**; target ≤ {PREVIEW_TARGET}: "
-        f"{verdict(preview.per_second, PREVIEW_TARGET, '')}.",
+        f"{verdict(preview.per_second, PREVIEW_TARGET, '')}. The build took {preview.wall:.1f} s "
+        f"of wall time from start-up and {preview.cpu:.1f} CPU seconds.",
         "",
         f"### 3b. Each scene alone at {q} against the encoder",
         "",
@@ -740,13 +757,16 @@ def render_section(preview, per_scene, quality, selection, wall, video, rebuild,
         "The poster column is the part of the render the build spends decoding the whole "
         "video for its last frame (`convanim.render.save_poster`), timed again here.",
         "",
+        "CPU seconds (all threads; the build's from start-up to exit) are less disturbed by "
+        "other processes than wall seconds: on 2 busy cores, compare them too.",
+        "",
         "| scene | video s | frames | render s | render s / video s | x264 s | render / x264 "
-        "| of which poster s | wall s (with start-up) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| of which poster s | wall s (with start-up) | CPU s: build / x264 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *(
             f"| {r.name} | {r.duration:.1f} | {r.frames} | {r.render:.1f} | "
             f"{r.per_second:.2f} | {r.encode:.1f} | {r.over_encoder:.2f} | {r.poster:.1f} | "
-            f"{r.wall:.1f} |"
+            f"{r.wall:.1f} | {r.cpu:.1f} / {r.encode_cpu:.1f} |"
             for r in per_scene
         ),
         "",

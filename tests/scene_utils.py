@@ -85,7 +85,9 @@ def shared_dry_run(spec, params: dict | None = None, theme: str = "dark", lang: 
     params = params or {}
     key = (spec.name, repr(sorted(params.items(), key=lambda kv: kv[0])), theme, lang)
     if key not in _RUNS:
-        _RUNS[key] = dry_run(spec.load(), values=spec.resolve(params), theme=theme, lang=lang)
+        values = spec.resolve(params)
+        trace = spec.make_trace(values)  # as the build does: one class may serve many specs
+        _RUNS[key] = dry_run(spec.load(), values=values, trace=trace, theme=theme, lang=lang)
     return _RUNS[key]
 
 

@@ -7,6 +7,7 @@ screen that is most of a render. These animate the very mobjects they are given.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -89,7 +90,13 @@ class Fade(Animation):
     a fade-in starts ``scale`` times as large (about its centre) and ``-shift`` away and
     comes to rest where it is; a fade-out leaves towards ``+shift``, growing to ``scale``
     (its points are put back when it ends).
+
+    Without motion, a camera that offers ``fade_layer`` (the kit's ``PathCachingCamera``,
+    in scenes with ``fast_drawing``) draws a large mobject once into a picture and
+    composites it with the fade's opacity on every frame, instead of drawing every glyph.
     """
+
+    uniform = True  #: every piece at the same opacity (a fade layer may stand in for it)
 
     def __init__(
         self,
@@ -115,17 +122,34 @@ class Fade(Animation):
         if self.shift_vector is not None or self.scale_factor != 1:
             self.centre = self.mobject.get_center()
             self.points = [(m, m.points.copy()) for m in self.mobject.get_family() if len(m.points)]
+        camera, self.layer = getattr(self, "layer_camera", None), None
+        if self.uniform and not self.points and hasattr(camera, "fade_layer"):
+            self.layer = camera.fade_layer(self.mobject)  # drawn before the alphas change
+            if self.layer is not None:
+                self.layer.on_break = lambda: self.set_alphas(self.layer.opacity)
         super().begin()
+
+    def _setup_scene(self, scene) -> None:
+        super()._setup_scene(scene)
+        renderer = getattr(scene, "renderer", None)
+        if renderer is not None and not renderer.skip_animations:
+            self.layer_camera = renderer.camera
 
     def create_starting_mobject(self) -> Mobject:
         return self.mobject
 
-    def interpolate_mobject(self, alpha: float) -> None:
-        t = self.rate_func(alpha)
-        k = t if self.fade_in else 1.0 - t
+    def set_alphas(self, k: float) -> None:
         for m, fill, stroke in self.alphas:
             m.fill_rgbas[:, 3] = fill * k
             m.stroke_rgbas[:, 3] = stroke * k
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        t = self.rate_func(alpha)
+        k = t if self.fade_in else 1.0 - t
+        if self.layer is None or self.layer.broken:
+            self.set_alphas(k)
+        else:  # the camera composites the layer's picture; alphas follow at the end
+            self.layer.opacity = k
         if self.points:  # how far from where it rests: 1 → 0 in, 0 → 1 out
             away = 1.0 - t if self.fade_in else t
             factor = 1.0 + (self.scale_factor - 1.0) * away
@@ -142,6 +166,9 @@ class Fade(Animation):
             m.stroke_rgbas[:, 3] = stroke
         for m, points in self.points:
             m.points = points
+        if self.layer is not None:
+            self.layer_camera.drop_layer(self.layer)
+            self.layer = None
 
 
 class Type(Fade):
@@ -151,6 +178,8 @@ class Type(Fade):
 
     ``lag_ratio`` as in ``Write`` (by default ``min(4 / pieces, 0.2)``); linear.
     """
+
+    uniform = False
 
     def __init__(self, mobject: Mobject, lag_ratio: float | None = None, **kwargs):
         pieces = sum(1 for m in mobject.get_family() if len(m.points))
@@ -171,6 +200,14 @@ class Type(Fade):
             k = self.rate_func(float(np.clip(alpha * span - index * self.lag, 0.0, 1.0)))
             m.fill_rgbas[:, 3] = fill * k
             m.stroke_rgbas[:, 3] = stroke * k
+
+
+#: What :class:`Glide` is doing to each mobject it moves: ``mob → (bytes of the points it
+#: set, the points it began from, factor, x and y shift)``, the points set being
+#: ``from · factor + shift``. :class:`~scenes.kit.scene.PathCachingCamera` reads it to draw
+#: a gliding glyph from the path of its first points, scaled and moved by Cairo, instead of
+#: rebuilding the path point by point on every frame.
+GLIDING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class Glide(Animation):
@@ -232,9 +269,15 @@ class Glide(Animation):
     def interpolate_mobject(self, alpha: float) -> None:
         t = self.rate_func(alpha)
         factor = 1.0 + (self.scale_factor - 1.0) * t
-        offset = self.about + self.shift_vector * t
+        offset = self.about * (1.0 - factor) + self.shift_vector * t
         for m, points in self.points:
-            m.points = (points - self.about) * factor + offset
+            m.points = points * factor + offset
+            GLIDING[m] = (m.points.tobytes(), points, factor, offset[0], offset[1])
+
+    def clean_up_from_scene(self, scene) -> None:
+        super().clean_up_from_scene(scene)
+        for m, _ in self.points:
+            GLIDING.pop(m, None)
 
 
 class Blink(Fade):
@@ -261,6 +304,19 @@ def flash(mobject: Mobject, **kwargs) -> Indicate:
 def fade_out(*mobjects: Mobject, **kwargs) -> list[Fade]:
     """One :class:`Fade` out per mobject (pass to ``play`` with ``*``)."""
     return [Fade(m, fade_in=False, **kwargs) for m in mobjects]
+
+
+def fade_out_shown(scene, *mobjects: Mobject, **kwargs) -> list[Fade]:
+    """Fades out of what ``scene`` shows of ``mobjects``: the mobjects on screen that are
+    among them or their parts, and the groups on screen made only of such parts (a Fade of
+    a group that is not itself on screen would leave its parts behind)."""
+    family = {id(f) for m in mobjects for f in m.get_family()}
+    shown = [
+        m
+        for m in scene.mobjects
+        if id(m) in family or (m.submobjects and {id(f) for f in m.get_family()[1:]} <= family)
+    ]
+    return fade_out(*shown, **kwargs)
 
 
 class Steps(Animation):

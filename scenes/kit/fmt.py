@@ -68,6 +68,11 @@ def shape(*dims: int) -> str:
     return TIMES.join(str(d) for d in dims)
 
 
+def fmt_rows(values: np.ndarray) -> str:
+    """A matrix on one line for a caption: ``"1, 2; 3, 4"``."""
+    return "; ".join(", ".join(fmt(v) for v in row) for row in np.asarray(values))
+
+
 def matrix_lines(values: np.ndarray, digits: int = 3) -> list[str]:
     """Rows of a 2-D array as right-aligned text columns."""
     cells = [[fmt(v, digits) for v in row] for row in np.asarray(values)]

@@ -106,6 +106,10 @@ class Grid(VGroup):
             self.numbers.shift(offset)
         return self
 
+    def place_top(self, x: float, top: float) -> Grid:
+        """Like :meth:`place`, centring the cells on ``x`` with their top edge at ``top``."""
+        return self.place(x, top - self.cells.height / 2)
+
     def cell(self, i: int, j: int) -> Rectangle:
         """The cell at row ``i``, column ``j``."""
         return self.cells[i * self.shape[1] + j]
@@ -159,6 +163,35 @@ class Grid(VGroup):
             if shapes:
                 self.add_to_back(merged(shapes))
         return self
+
+
+def widest(*arrays) -> str:
+    """The longest formatted value in ``arrays`` (for ``Grid(..., widest=...)``: a font that
+    fits every value a grid will show, not only its first ones)."""
+    return max((fmt(v) for a in arrays for v in np.ravel(a)), key=len)
+
+
+def cover(mob, theme: Theme, opacity: float = 0.7) -> Rectangle:
+    """A borderless background-coloured rectangle over ``mob`` that dims it (cropped cells)."""
+    rect = Rectangle(width=mob.width, height=mob.height).set_stroke(width=0)
+    return rect.set_fill(theme.background, opacity=opacity).move_to(mob)
+
+
+def place_row(grids: Sequence[Grid], y: float, gap: float, width: float = 13.4) -> None:
+    """Centre ``grids`` side by side (cells centred on height ``y``), ``gap`` apart or less
+    so that the row fits ``width``; a title wider than its cells counts (shrunk first to
+    at most 1.6 wider than the cells)."""
+    widths = []
+    for g in grids:
+        if g.title.width > g.cells.width + 1.6:
+            g.title.scale_to_fit_width(g.cells.width + 1.6)
+        widths.append(max(g.cells.width, g.title.width))
+    if len(grids) > 1:
+        gap = min(gap, (width - sum(widths)) / (len(grids) - 1))
+    x = -(sum(widths) + gap * (len(grids) - 1)) / 2
+    for g, w in zip(grids, widths, strict=True):
+        g.place(x + w / 2, y)
+        x += w + gap
 
 
 def highlight_box(mob, theme: Theme, buff: float = 0.0) -> Rectangle:

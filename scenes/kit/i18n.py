@@ -371,6 +371,183 @@ ZH = {
     "filter {o}, output position ({i}, {j}):": "滤波器 {o}，输出位置 ({i}, {j})：",
     "channel {c}: {equation}": "通道 {c}：{equation}",
     "Filter {o}, output position ({i}, {j}): {sums}": "滤波器 {o}，输出位置 ({i}, {j})：{sums}",
+    # pooling
+    "Pooling: forward and backward": "池化：前向与反向",
+    "Max pooling": "最大池化",
+    "Average pooling": "平均池化",
+    "{names}: {settings}.": "{names}：{settings}。",
+    "window {shape}": "窗口 {shape}",
+    "input x: {shape}": "输入 x：{shape}",
+    "input x: {shape}, padded to {padded}": "输入 x：{shape}，填充后 {padded}",
+    "∂L/∂out {shape}": "∂L/∂out {shape}",
+    "∂L/∂x {shape}": "∂L/∂x {shape}",
+    "output {shape}: {values}": "输出 {shape}：{values}",
+    "Window ({i}, {j}): {equation}": "窗口 ({i}, {j})：{equation}",
+    "{text}: {values}": "{text}：{values}",
+    "found at x[{r}, {c}]": "位于 x[{r}, {c}]",
+    "{name}: each {shape} window gives its largest value (ties: the first in scan order, as in PyTorch; padding counts as −∞).": (
+        "{name}：每个 {shape} 窗口取其最大值（并列时取扫描顺序中的第一个，与 PyTorch 相同；填充视为 −∞）。"
+    ),
+    "{name}: each {shape} window gives the sum of its cells over the divisor.": (
+        "{name}：每个 {shape} 窗口取其格子之和除以除数。"
+    ),
+    "Backward, max: each window's gradient goes to where its maximum was; the window's other cells get 0. ∂L/∂out = all ones (L = the sum of the outputs).": (
+        "反向传播（最大池化）：每个窗口的梯度传回其最大值所在的位置，窗口内其他格子得到 0。"
+        "∂L/∂out 全为 1（L = 所有输出之和）。"
+    ),
+    "Backward, average: each window shares its gradient equally, ∂L/∂out / divisor to each of its cells. ∂L/∂out = all ones (L = the sum of the outputs).": (
+        "反向传播（平均池化）：每个窗口把梯度平均分给它的格子，每格得到 ∂L/∂out / 除数。"
+        "∂L/∂out 全为 1（L = 所有输出之和）。"
+    ),
+    "∂L/∂out[{i}, {j}] = {g} goes to x[{r}, {c}], the max: ∂L/∂x[{r}, {c}] = {before} + {g} = {after}": (
+        "∂L/∂out[{i}, {j}] = {g} 传给最大值 x[{r}, {c}]：∂L/∂x[{r}, {c}] = {before} + {g} = {after}"
+    ),
+    "∂L/∂out[{i}, {j}] / {d} = {g} / {d} = {share} to each of the window's input cells": (
+        "∂L/∂out[{i}, {j}] / {d} = {g} / {d} = {share}，分给窗口内的每个输入格子"
+    ),
+    "∂L/∂x: each window's gradient lands on its max, added up where windows share a max, 0 elsewhere": (
+        "∂L/∂x：每个窗口的梯度落在其最大值上，多个窗口共用同一最大值时相加，其余为 0"
+    ),
+    "∂L/∂x: every window's share, added up where windows overlap": (
+        "∂L/∂x：每个窗口分出的梯度，在窗口重叠处相加"
+    ),
+    "ceil_mode: the last of {ceil} windows would start in the padding (at or past {size} + {padding}), so it is dropped: {out}": (
+        "ceil_mode：{ceil} 个窗口中的最后一个会从填充区开始（起点 ≥ {size} + {padding}），因此被舍去：{out}"
+    ),
+    "ceil_mode rounds up: the last window hangs past the input; its cells there never count": (
+        "ceil_mode 向上取整：最后一个窗口超出输入，超出部分的格子不参与计算"
+    ),
+    "divisor {d}: the window's cells inside the padded input": "除数 {d}：窗口落在填充后输入内的格子数",
+    "divisor {d}: the window's cells inside the input (count_include_pad=False)": (
+        "除数 {d}：窗口落在输入内的格子数（count_include_pad=False）"
+    ),
+    # transposed
+    "Transposed convolution": "转置卷积",
+    "as PyTorch's ConvTranspose2d · {settings}": "与 PyTorch 的 ConvTranspose2d 相同 · {settings}",
+    "stride {stride}, padding {padding}, output_padding {output_padding}, dilation {dilation}": (
+        "步幅 {stride}，填充 {padding}，output_padding {output_padding}，膨胀 {dilation}"
+    ),
+    "Transposed convolution of a {input} input with a {kernel} kernel ({settings}).": (
+        "转置卷积：{input} 输入，{kernel} 卷积核（{settings}）。"
+    ),
+    "full output {full} (before the crop)": "完整输出 {full}（裁剪前）",
+    "full output + output_padding: {extended}": "完整输出 + output_padding：{extended}",
+    "input {input}": "输入 {input}",
+    "kernel {kernel}": "卷积核 {kernel}",
+    "output {out}": "输出 {out}",
+    "Each input value scales a copy of the kernel; the copies land {stride} cells apart and add up where they overlap.": (
+        "每个输入值乘以一份卷积核；这些副本相隔 {stride} 格落下，重叠处相加。"
+    ),
+    "x[{i}, {j}]{dot}kernel": "x[{i}, {j}]{dot}卷积核",
+    "x[{i}, {j}] = {value}: {value} × kernel added with its top-left at full[{r}, {c}]": (
+        "x[{i}, {j}] = {value}：{value} × 卷积核，左上角落在 full[{r}, {c}]"
+    ),
+    "overlaps add up:": "重叠处相加：",
+    "output_padding {output_padding} adds zero rows/columns at the bottom/right; padding {padding} crops {padding} from each side: {extended} → {out}": (
+        "output_padding {output_padding} 在下方/右侧补零行/列；padding {padding} 从每边裁掉 {padding}：{extended} → {out}"
+    ),
+    "(stride-{stride} convolutions of {stride} neighbouring sizes give the same {input} output: output_padding picks one)": (
+        "（步幅 {stride} 的卷积把 {stride} 个相邻尺寸都映射成同一个 {input} 输出：output_padding 选其中一个）"
+    ),
+    "The same output as a direct convolution. Stride {stride}: the input cells {stride} apart, zeros between them: {input} → {stretched}.": (
+        "同样的输出也可以用普通卷积得到。步幅 {stride}：输入单元相隔 {stride} 格，中间补零：{input} → {stretched}。"
+    ),
+    "stretched to {stretched}, padded to {padded}": "拉伸为 {stretched}，填充为 {padded}",
+    "padding D·(K − 1) − P = {dilation}·({kernel} − 1) − {padding} = {before} at the {start}; {before} + output_padding {output_padding} = {after} at the {end}": (
+        "填充 D·(K − 1) − P = {dilation}·({kernel} − 1) − {padding} = {before}（{start}）；{before} + output_padding {output_padding} = {after}（{end}）"
+    ),
+    "top/left": "上/左",
+    "bottom/right": "下/右",
+    "top": "上",
+    "bottom": "下",
+    "left": "左",
+    "right": "右",
+    "… and the kernel rotated by 180°.": "……以及旋转 180° 的卷积核。",
+    "kernel rotated 180°": "卷积核旋转 180°",
+    "Slide it at stride 1: {formula}": "以步幅 1 滑动：{formula}",
+    "scatter, added, cropped: {out}": "散射、相加、裁剪：{out}",
+    "direct convolution: {out}": "普通卷积：{out}",
+    "Both give the same {out} output: adding up scaled kernel copies is a convolution of the stretched, padded input with the rotated kernel.": (
+        "两种方式得到相同的 {out} 输出：把缩放后的卷积核副本相加，就是拉伸、填充后的输入与旋转后的卷积核做卷积。"
+    ),
+    # conv_arithmetic
+    "No padding, no strides": "无填充，无步幅",
+    "Arbitrary padding, no strides": "任意填充，无步幅",
+    "Half (same) padding, no strides": "半填充（same），无步幅",
+    "Full padding, no strides": "全填充，无步幅",
+    "No padding, strides": "无填充，有步幅",
+    "Padding, strides": "有填充，有步幅",
+    "Padding, strides (odd)": "有填充，有步幅（奇数尺寸）",
+    "Dilation": "膨胀卷积",
+    "No padding, no strides, transposed": "无填充，无步幅，转置",
+    "Arbitrary padding, no strides, transposed": "任意填充，无步幅，转置",
+    "Half (same) padding, no strides, transposed": "半填充（same），无步幅，转置",
+    "Full padding, no strides, transposed": "全填充，无步幅，转置",
+    "No padding, strides, transposed": "无填充，有步幅，转置",
+    "Padding, strides, transposed": "有填充，有步幅，转置",
+    "Padding, strides (odd), transposed": "有填充，有步幅（奇数尺寸），转置",
+    "No padding, no strides, with numbers": "无填充，无步幅（数值）",
+    "Padding, strides, with numbers": "有填充，有步幅（数值）",
+    "{title} ({settings}). {intro}": "{title}（{settings}）。{intro}",
+    "A {kernel} kernel slides over a {input} input: a {output} output.": (
+        "{kernel} 卷积核在 {input} 输入上滑动：得到 {output} 输出。"
+    ),
+    "A transposed convolution of a {input} input gives a {output} output: the direct convolution of the input stretched and padded to {padded}, the kernel rotated 180°.": (
+        "对 {input} 输入做转置卷积得到 {output} 输出：等于把输入插零并填充到 {padded} 后，"
+        "与旋转 180° 的卷积核做普通卷积。"
+    ),
+    "The maximum of each {kernel} window of a {input} input: a {output} output.": (
+        "{input} 输入中每个 {kernel} 窗口取最大值：得到 {output} 输出。"
+    ),
+    "The mean of each {kernel} window of a {input} input: a {output} output.": (
+        "{input} 输入中每个 {kernel} 窗口取平均值：得到 {output} 输出。"
+    ),
+    "as a direct convolution: {size} stretched to {stretched} (stride − 1 zeros between inputs), padded {before} + {after} (D·(K − 1) − P) → {padded}": (
+        "作为普通卷积：{size} 插零后为 {stretched}（输入之间插入 stride − 1 个零），"
+        "再填充 {before} + {after}（D·(K − 1) − P）→ {padded}"
+    ),
+    "direct: ": "普通卷积：",
+    "input {shape}, stretched and padded to {padded}": "输入 {shape}，插零并填充后 {padded}",
+    ", rotated 180°": "，旋转 180°",
+    ", dilation {dilation}": "，膨胀 {dilation}",
+    "max over {shape}": "{shape} 窗口取最大值",
+    "mean over {shape}": "{shape} 窗口取平均值",
+    "padding (zeros)": "填充（零）",
+    "padding (−∞: never the maximum)": "填充（−∞：不会是最大值）",
+    "padding (zeros, counted in the divisor)": "填充（零，计入除数）",
+    "padding (zeros, not counted in the divisor)": "填充（零，不计入除数）",
+    "inserted zeros (stride − 1 between inputs)": "插入的零（输入之间 stride − 1 个）",
+    "the window's maximum (the first, if tied)": "窗口的最大值（并列时取第一个）",
+    "{n} window positions → the transposed convolution's {shape} output": (
+        "{n} 个窗口位置 → 转置卷积的 {shape} 输出"
+    ),
+    "{n} windows → {n} output values, each the maximum of {m} values": (
+        "{n} 个窗口 → {n} 个输出值，每个是 {m} 个值的最大值"
+    ),
+    "{n} windows → {n} output values, each the mean of {m} values": (
+        "{n} 个窗口 → {n} 个输出值，每个是 {m} 个值的平均值"
+    ),
+    # checkerboard
+    "Checkerboard artifacts of transposed convolutions": "转置卷积的棋盘格伪影",
+    "stride {stride} · input {input} of ones · kernels of ones: each output value counts the kernel taps that land on it": (
+        "步幅 {stride} · 全 1 的 {input} 输入 · 全 1 的卷积核：每个输出值就是落在该单元上的卷积核抽头数"
+    ),
+    "Each input cell adds a copy of the kernel to the output, {stride} cells apart; where copies overlap, the taps add up.": (
+        "每个输入单元向输出加上一份卷积核，相隔 {stride} 格；副本重叠处，抽头数相加。"
+    ),
+    "output {shape} (kernel {k})": "输出 {shape}（卷积核 {k}）",
+    "Shaded by count: the more taps, the stronger the colour.": "按计数着色：抽头越多，颜色越深。",
+    "a multiple of stride {s}": "是步幅 {s} 的倍数",
+    "not a multiple of stride {s}": "不是步幅 {s} 的倍数",
+    "kernel {k}, {multiple}: {levels} taps on every cell in the box, even": (
+        "卷积核 {k}，{multiple}：框内每个单元都是 {levels} 个抽头，均匀"
+    ),
+    "kernel {k}, {multiple}: {levels} taps per cell in the box, a checkerboard": (
+        "卷积核 {k}，{multiple}：框内单元的抽头数为 {levels}，形成棋盘格"
+    ),
+    "Uneven overlap makes the checkerboard artifacts of transposed convolutions ({citation}); a kernel size divisible by the stride avoids it.": (
+        "重叠不均造成了转置卷积的棋盘格伪影（{citation}）；卷积核尺寸能被步幅整除就能避免。"
+    ),
 }
 
 

@@ -12,18 +12,89 @@ The trace is computed once (by the build, or here when none is given); ``setup``
 
 from __future__ import annotations
 
+import itertools as it
 import sys
 import weakref
 from typing import Any
 
 import numpy as np
-from manim import Camera, RendererType, Scene, config
+from manim import Camera, RendererType, Scene, VMobject, config
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.utils.family import extract_mobject_family_members
 
+from scenes.kit.anim import GLIDING
 from scenes.kit.i18n import tr
 from scenes.kit.params import SceneSpec, Values
 from scenes.kit.theme import THEMES, Theme
+
+
+class _Kept:
+    """What a :class:`PathCachingCamera` keeps between frames (outside the camera's own
+    attributes, which manim's cache hashes on every ``play``)."""
+
+    def __init__(self):
+        self.paths: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self.gliding_from: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self.drawing_on = self.context = self.family = None
+        self.layers: dict[int, FadeLayer] = {}  # id(member) → the layer it is drawn in
+
+
+class FadeLayer:
+    """A mobject drawn once, at full opacity, into a picture of its own, which the camera
+    composites with ``opacity`` instead of drawing its members one by one.
+
+    :class:`~scenes.kit.anim.Fade` asks for one (``PathCachingCamera.fade_layer``) when it
+    neither moves nor scales what it fades, and sets ``opacity`` every frame. The camera
+    uses it only while the members are drawn together, in the same order, with the points
+    and colours they had (otherwise it draws them as usual, with the alphas Fade sets).
+    Members overlapping each other fade as one picture (as a group fades in a slide show);
+    at full opacity the pixels are the same as drawn one by one.
+    """
+
+    def __init__(self, members, picture, surface, box):
+        self.members, self.picture, self.surface, self.box = members, picture, surface, box
+        self.looks = [self.look(m) for m in members]
+        self.opacity = 1.0
+        self.broken = False
+        self.on_break = None  # called once when the members are no longer as drawn
+
+    @staticmethod
+    def look(m) -> tuple:
+        return (
+            m.points.tobytes(),
+            m.fill_rgbas[:, :3].tobytes(),
+            m.stroke_rgbas[:, :3].tobytes(),
+            m.stroke_width,
+            m.background_stroke_width,
+        )
+
+    def usable(self, shown: list, start: int) -> bool:
+        """Whether ``shown[start:]`` begins with the members, each looking as it did (once
+        not, never again: ``on_break`` is called, so that the fade styles them itself)."""
+        if not self.broken:
+            end = start + len(self.members)
+            self.broken = shown[start:end] != self.members or any(
+                self.look(m) != look for m, look in zip(self.members, self.looks, strict=True)
+            )
+            if self.broken and self.on_break is not None:
+                self.on_break()
+        return not self.broken
+
+
+def union_box(boxes) -> tuple[int, int, int, int]:
+    """The smallest box ``(top, bottom, left, right)`` holding every non-empty one."""
+    boxes = [b for b in boxes if b[0] < b[1] and b[2] < b[3]]
+    if not boxes:
+        return 0, 0, 0, 0
+    return (
+        min(b[0] for b in boxes),
+        max(b[1] for b in boxes),
+        min(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # camera → _Kept
 
 
 class PathCachingCamera(Camera):
@@ -34,63 +105,200 @@ class PathCachingCamera(Camera):
     the static background it redraws once per ``play``; for a glyph that is most of the
     cost of drawing it. This camera keeps the built path, with a copy of the points it
     was built from, and replays it (``append_path``, in C) when the points are unchanged
-    byte for byte, so the pixels are the same. It also keeps the flattened family of what
-    it draws from one frame to the next while no submobject list in it has changed.
+    byte for byte, so the pixels are the same. A glyph moved by :class:`~scenes.kit.anim.Glide`
+    is drawn from the path of the points it started from, scaled and moved by Cairo (the
+    same shape, up to Cairo's 1/256-pixel rounding). It also keeps the flattened family of
+    what it draws from one frame to the next while no submobject list in it has changed.
     """
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.paths: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-        self.drawing_on = self.context = self.family = None
+    def kept(self) -> _Kept:
+        try:
+            return KEPT[self]
+        except KeyError:  # a new camera, or a copy of one
+            kept = KEPT[self] = _Kept()
+            return kept
+
+    #: Fewest drawn members for which a fade is drawn from a picture (see :meth:`fade_layer`).
+    fewest_in_layer = 24
+
+    def fade_layer(self, mobject) -> FadeLayer | None:
+        """Draw ``mobject`` (as it looks now) into a picture of its own for a fade; ``None``
+        when it is small (drawing it is cheaper) or not made of VMobjects only."""
+        members = self.get_mobjects_to_display([mobject])
+        if len(members) < self.fewest_in_layer or not all(isinstance(m, VMobject) for m in members):
+            return None
+        picture = np.zeros_like(self.pixel_array)
+        self.display_multiple_vectorized_mobjects(members, picture)
+        surface = self.get_cairo_context(picture).get_target()
+        layer = FadeLayer(members, picture, surface, self.pixel_box(members))
+        layers = self.kept().layers
+        for m in members:
+            layers[id(m)] = layer
+        return layer
+
+    def drop_layer(self, layer: FadeLayer) -> None:
+        layers = self.kept().layers
+        for m in layer.members:
+            if layers.get(id(m)) is layer:
+                del layers[id(m)]
+
+    def capture_mobjects(self, mobjects, **kwargs) -> tuple[int, int, int, int]:
+        """Draw ``mobjects`` (fade layers composited where they stand); return the box of
+        the pixels drawn (see :meth:`pixel_box`)."""
+        layers = self.kept().layers
+        shown = self.get_mobjects_to_display(mobjects, **kwargs)
+        if not layers:
+            self.draw_one_by_one(shown)
+            return self.pixel_box(shown)
+        start = index = 0
+        drawn, boxes = [], []
+        while index < len(shown):
+            layer = layers.get(id(shown[index]))
+            if layer is not None and layer.usable(shown, index):
+                drawn += shown[start:index]
+                self.draw_one_by_one(shown[start:index])
+                self.composite(layer)
+                boxes.append(layer.box)
+                index = start = index + len(layer.members)
+            else:
+                index += 1
+        drawn += shown[start:]
+        self.draw_one_by_one(shown[start:])
+        return union_box([self.pixel_box(drawn), *boxes])
+
+    def draw_one_by_one(self, mobjects: list) -> None:
+        """Draw ``mobjects`` as manim's ``capture_mobjects`` does (runs of one type)."""
+        for kind, run in it.groupby(mobjects, self.type_or_raise):
+            self.display_funcs[kind](list(run), self.pixel_array)
+
+    def composite(self, layer: FadeLayer) -> None:
+        """Paint ``layer``'s picture over the frame with its opacity (within its box)."""
+        top, bottom, left, right = layer.box
+        ctx = self.get_cairo_context(self.pixel_array)
+        ctx.save()
+        ctx.identity_matrix()
+        ctx.rectangle(left, top, right - left, bottom - top)
+        ctx.clip()
+        ctx.set_source_surface(layer.surface, 0, 0)
+        ctx.paint_with_alpha(layer.opacity)
+        ctx.restore()
 
     def get_mobjects_to_display(self, mobjects, include_submobjects=True, excluded_mobjects=None):
         if not include_submobjects or excluded_mobjects:
             return super().get_mobjects_to_display(mobjects, include_submobjects, excluded_mobjects)
-        mobjects = list(mobjects)
-        kept = self.family
-        if kept is None or kept[0] != mobjects or any(m.submobjects != subs for m, subs in kept[2]):
+        mobjects, kept = list(mobjects), self.kept()
+        family = kept.family
+        if family is None or family[0] != mobjects or any(m.submobjects != s for m, s in family[2]):
             members = extract_mobject_family_members(mobjects)  # as manim's, then filtered
-            kept = self.family = (mobjects, members, [(m, list(m.submobjects)) for m in members])
-        shown = [m for m in kept[1] if len(m.points)]
+            family = kept.family = (mobjects, members, [(m, list(m.submobjects)) for m in members])
+        shown = [m for m in family[1] if len(m.points)]
         return sorted(shown, key=lambda m: m.z_index) if self.use_z_index else shown
 
     def get_cairo_context(self, pixel_array):
         # one context, for the array drawn on now (HandOffRenderer replaces it every frame;
         # manim's cache, keyed by id(), would keep every old frame alive)
-        if pixel_array is not self.drawing_on:
+        kept = self.kept()
+        if pixel_array is not kept.drawing_on:
             self.pixel_array_to_cairo_context.clear()
-            self.context = super().get_cairo_context(pixel_array)
-            self.drawing_on = pixel_array
-        return self.context
+            kept.context = super().get_cairo_context(pixel_array)
+            kept.drawing_on = pixel_array
+        return kept.context
 
     def set_cairo_context_path(self, ctx, vmobject):
         points = vmobject.points
         if len(points) == 0:
             return super().set_cairo_context_path(ctx, vmobject)
-        key = points.tobytes()
-        kept = self.paths.get(vmobject)
+        key, paths = points.tobytes(), self.kept().paths
+        kept = paths.get(vmobject)
         if kept is not None and kept[0] == key:
             ctx.new_path()
             ctx.append_path(kept[1])
             return self
+        glide = GLIDING.get(vmobject)
+        if glide is not None and glide[0] == key:
+            return self.glide_path(ctx, vmobject, *glide[1:])
         super().set_cairo_context_path(ctx, vmobject)
-        self.paths[vmobject] = (key, ctx.copy_path())
+        paths[vmobject] = (key, ctx.copy_path())
         return self
+
+    def glide_path(self, ctx, vmobject, start, factor, dx, dy):
+        """The path of ``vmobject`` at the points ``start · factor + (dx, dy)``."""
+        gliding_from = self.kept().gliding_from
+        kept = gliding_from.get(vmobject)
+        if kept is None or kept[0] is not start:
+            points, vmobject.points = vmobject.points, start
+            super().set_cairo_context_path(ctx, vmobject)
+            vmobject.points = points
+            kept = gliding_from[vmobject] = (start, ctx.copy_path())
+        ctx.new_path()
+        ctx.save()
+        ctx.translate(dx, dy)
+        ctx.scale(factor, factor)
+        ctx.append_path(kept[1])
+        ctx.restore()
+        return self
+
+    def pixel_box(self, mobjects) -> tuple[int, int, int, int]:
+        """Rows and columns ``(top, bottom, left, right)`` of the pixels that drawing
+        ``mobjects`` can touch: their points' box, widened by the longest miter of their
+        strokes (cairo's miter limit is 10 half-widths) and 2 pixels of antialiasing."""
+        ph, pw = self.pixel_array.shape[:2]
+        points = [m.points for m in mobjects if len(m.points)]
+        if not points:
+            return 0, 0, 0, 0
+        points = np.concatenate(points)
+        if not np.isfinite(points).all():
+            return 0, ph, 0, pw
+        lo, hi = points.min(axis=0), points.max(axis=0)
+        width = max(max(m.get_stroke_width(), m.get_stroke_width(True)) for m in mobjects)
+        sx, sy = pw / self.frame_width, ph / self.frame_height
+        margin = 5 * width * self.cairo_line_width_multiple * sx + 2
+        cx, cy = self.frame_center[:2]
+        left, right = (lo[0] - cx) * sx + pw / 2 - margin, (hi[0] - cx) * sx + pw / 2 + margin
+        top, bottom = ph / 2 - (hi[1] - cy) * sy - margin, ph / 2 - (lo[1] - cy) * sy + margin
+        clip = lambda v, n: min(max(int(v), 0), n)  # noqa: E731
+        return clip(top, ph), clip(bottom + 1, ph), clip(left, pw), clip(right + 1, pw)
 
 
 class HandOffRenderer(CairoRenderer):
-    """Manim's Cairo renderer, handing each finished frame to the encoder without a copy.
+    """Manim's Cairo renderer, handing each finished frame to the encoder without a copy,
+    and restoring only what the last drawing on an array touched.
 
     Manim copies the camera's pixels (8 MB at 1080p) for every frame it queues for the
     encoder; this renderer gives the encoder the camera's array itself and lets the camera
-    draw the next frame on a fresh one. Every frame begins by overwriting the whole array
-    (with the static background, or the background colour), so the pixels are the same.
-    Use it with :class:`PathCachingCamera`, which keeps no context of a handed-off array.
+    draw the next frame on an array the encoder is done with. Manim also begins every
+    frame of an animation by copying the whole static background (everything that does
+    not move) onto the camera's array; when the array already holds that background except
+    in the box its last frame drew in, only that box is copied back. The pixels are the
+    same. Use it with :class:`PathCachingCamera` (one Cairo context, for the array drawn
+    on now; the box of what is drawn).
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.handed: list[np.ndarray] = []  # frames given away, reused once nobody holds them
+        self.background = 0  # counts the static backgrounds saved (one per play)
+        self.drawn: dict[int, tuple[int, tuple]] = {}  # id(array) → (background, box drawn)
+
+    def save_static_frame_data(self, scene, static_mobjects):
+        self.background += 1
+        return super().save_static_frame_data(scene, static_mobjects)
+
+    def update_frame(self, scene, mobjects=None, include_submobjects=True, ignore_skipping=True):
+        if self.skip_animations and not ignore_skipping:
+            return
+        camera, static = self.camera, self.static_image
+        before = self.drawn.pop(id(camera.pixel_array), None)
+        if not mobjects or static is None or not include_submobjects:
+            super().update_frame(scene, mobjects, include_submobjects, ignore_skipping)
+            return
+        if before is not None and before[0] == self.background:
+            top, bottom, left, right = before[1]
+            camera.pixel_array[top:bottom, left:right] = static[top:bottom, left:right]
+        else:
+            camera.set_frame_to_background(static)
+        box = camera.capture_mobjects(mobjects)
+        self.drawn[id(camera.pixel_array)] = (self.background, box)
 
     def get_frame(self):
         frame = self.camera.pixel_array
@@ -106,7 +314,7 @@ class HandOffRenderer(CairoRenderer):
             if sys.getrefcount(self.handed[index]) == 2 and self.handed[index].shape == like.shape:
                 return self.handed.pop(index)
         if len(self.handed) > 32:  # still held (queued frames, the static background): let go
-            del self.handed[0]
+            self.drawn.pop(id(self.handed.pop(0)), None)
         return np.empty_like(like)
 
 

@@ -2,7 +2,8 @@
 
 Building a ``Text`` costs ~10 ms (Pango lays it out, an SVG is parsed); copying a built one
 costs ~3.6 ms. :class:`TextCache` builds each distinct (string, size, colour, weight) once
-and hands out copies, the one cache every scene uses.
+and hands out copies, the one cache every scene uses; its :meth:`TextCache.line` puts text
+that changes every step together from glyphs built once.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import textwrap
 from collections.abc import Sequence
 from itertools import accumulate, pairwise
 
-from manim import DOWN, LEFT, RIGHT, UP, Text, VGroup
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, Text, VGroup, VMobject
 
 from scenes.kit.theme import FONT, MONO, Theme
 
@@ -58,17 +60,20 @@ def caption(text: str, theme: Theme, size: float = 20) -> Text:
     return fit_width(label(text, theme.muted, size))
 
 
-def wrap_terms(text: str, max_chars: int) -> list[str]:
+def wrap_terms(text: str, max_chars: int, sep: str = " + ") -> list[str]:
     """Break ``a + b + c …`` before a ``+`` so that no line exceeds ``max_chars``.
 
-    A single term longer than ``max_chars`` stays on its own line.
+    A single term longer than ``max_chars`` stays on its own line. Another ``sep`` that
+    starts with a space (``" − "``) breaks the same way; one that does not (``", "``)
+    breaks after it, leaving it at the end of the line.
     """
     lines, current = [], ""
-    for part in text.split(" + "):
-        candidate = part if not current else f"{current} + {part}"
+    before = sep.startswith(" ")
+    for part in text.split(sep):
+        candidate = part if not current else f"{current}{sep}{part}"
         if current and len(candidate) > max_chars:
-            lines.append(current)
-            current = f"+ {part}"
+            lines.append(current if before else current + sep.rstrip())
+            current = f"{sep.lstrip()}{part}" if before else part
         else:
             current = candidate
     return [*lines, current]
@@ -156,10 +161,34 @@ def glyph_table(
     return table
 
 
-def wrapped(text: str, color: str, size: float, max_chars: int, width: float) -> VGroup:
-    """``text`` broken before ``+`` signs into left-aligned lines, at most ``width`` wide."""
-    lines = VGroup(*(label(line, color, size) for line in wrap_terms(text, max_chars)))
+def wrapped(
+    text: str,
+    color: str,
+    size: float,
+    max_chars: int,
+    width: float,
+    cache: TextCache | None = None,
+    sep: str = " + ",
+) -> VGroup:
+    """``text`` broken before ``+`` signs (or at ``sep``, see :func:`wrap_terms`) into
+    left-aligned lines, at most ``width`` wide.
+
+    With a ``cache``, lines are put together from cached glyphs (:meth:`TextCache.line`):
+    for an equation that changes every step."""
+
+    def make(line: str) -> Text:
+        return label(line, color, size) if cache is None else cache.line(line, size, color)
+
+    lines = VGroup(*(make(line) for line in wrap_terms(text, max_chars, sep)))
     return fit_width(lines.arrange(DOWN, buff=0.18, aligned_edge=[-1, 0, 0]), width)
+
+
+def note(lines, color: str, size: float = 22, columns: int = 96) -> VGroup:
+    """Sentences as left-aligned lines wrapped at ``columns`` (a CJK sign counting two), no
+    wider than the frame."""
+    parts = [part for line in lines for part in wrap_words(line, columns)]
+    group = VGroup(*(label(part, color, size) for part in parts))
+    return fit_width(group.arrange(DOWN, buff=0.15, aligned_edge=LEFT))
 
 
 class TextCache:
@@ -167,6 +196,7 @@ class TextCache:
 
     def __init__(self):
         self._built: dict[tuple, Text] = {}
+        self._glyphs: dict[tuple, tuple] = {}  # (char, size, colour, …) → outline, advance
 
     def text(
         self, string: str, size: float, color: str, weight: str = "NORMAL", font: str = FONT
@@ -188,6 +218,49 @@ class TextCache:
     def texts(self, strings, size: float, color: str) -> list[Text]:
         """One Text per string (see :meth:`text`)."""
         return [self.text(s, size, color) for s in strings]
+
+    def line(
+        self, string: str, size: float, color: str, weight: str = "NORMAL", font: str = FONT
+    ) -> Text:
+        """A one-line Text of ``string`` put together from glyphs built once per character.
+
+        For text that changes at every step (an equation per window): a new ``Text`` of 60
+        characters costs ~0.1 s (Pango, an SVG parse, a VMobject per glyph); this places
+        each character's cached outline at its advance and merges them into one path
+        (~1 ms, drawn in one Cairo call). Same glyphs and advances as Pango's, but no
+        kerning or shaping: for numbers, equations and plain labels. The result is a Text
+        (``original_text`` is ``string``) whose one submobject is the whole line, so it
+        moves and fades as one piece.
+        """
+        glyphs = [self._glyph(c, size, color, weight, font) for c in string]
+        parts, x = [], 0.0
+        for points, advance in glyphs:
+            if points is not None:
+                parts.append(points + np.array([x, 0.0, 0.0]))
+            x += advance
+        if not parts:
+            return self.text(string, size, color, weight, font)
+        shell = self.original("0", size, color, weight, font).copy()
+        whole = VMobject().set_points(np.concatenate(parts)).match_style(shell[0])
+        shell.submobjects = [whole.set_fill(opacity=1)]
+        shell.original_text = shell.text = string
+        shell.initial_height = shell.height  # its font_size is the size asked for
+        return shell
+
+    def _glyph(self, char: str, size: float, color: str, weight: str, font: str):
+        """``char``'s outline (None for a space) relative to its origin on the baseline, and
+        its advance, measured in ``0{char}0`` (the advance of ``0`` in ``00``)."""
+        key = (char, round(size, 4), color, weight, font)
+        if key not in self._glyphs:
+            zeros = self.original("00", size, color, weight, font)
+            zero = zeros[1].get_left()[0] - zeros[0].get_left()[0]
+            probe = Text(f"0{char}0", font=font, font_size=size, color=color, weight=weight)
+            first, last = probe[0], probe[-1]
+            origin = np.array([first.get_left()[0] + zero, first.get_bottom()[1], 0.0])
+            inner = probe[1:-1]  # one glyph; none for a space
+            points = np.concatenate([g.points for g in inner]) - origin if inner else None
+            self._glyphs[key] = (points, last.get_left()[0] - first.get_left()[0] - zero)
+        return self._glyphs[key]
 
     def __len__(self) -> int:
         return len(self._built)

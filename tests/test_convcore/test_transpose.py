@@ -18,6 +18,7 @@ from convcore import (
     conv_transpose2d,
     conv_transpose2d_backward,
     conv_transpose2d_direct,
+    overlap_pattern,
     trace_conv_transpose2d,
     transposed_output_size,
     transposed_output_size_terms,
@@ -469,3 +470,62 @@ def test_invalid_arrays():
         transposed_overlap_counts(3, 3, output_padding=1)
     with pytest.raises(ValueError, match="output_padding must be smaller"):
         trace_conv_transpose2d(x, np.ones((2, 1, 2, 2)), output_padding=1)
+
+
+# ---------------------------------------------------------------- overlap pattern
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ((4, 4), (3, 3), 2, 0, 0, 1),
+        ((4, 4), (4, 4), 2, 0, 0, 1),
+        ((6, 5), (5, 3), (3, 2), (1, 0), (2, 1), 1),
+        ((5, 5), (3, 3), 2, 1, 1, 2),
+        ((2, 2), (7, 7), 2, 0, 0, 1),
+    ],
+)
+def test_overlap_pattern_by_brute_force(args):
+    """Counts as the scatter loop on ones; the interior is the cells whose count an
+    unbounded input would give (every tap a with (r + p − a·d) ≡ 0 mod s lands)."""
+    pairs = [a if isinstance(a, tuple) else (a, a) for a in args]
+    _, kernel, stride, padding, _, dilation = pairs
+    p = overlap_pattern(*args)
+    counts = _brute_counts(*pairs)
+    np.testing.assert_array_equal(p.counts, counts)
+    assert p.peak == counts.max()
+    np.testing.assert_allclose(p.relative, counts / counts.max())
+    r0, r1, c0, c1 = p.interior
+    unbounded = [
+        [sum((o + padding[i] - a * dilation[i]) % stride[i] == 0 for a in range(kernel[i]))
+         for o in range(counts.shape[i])]
+        for i in (0, 1)
+    ]  # fmt: skip
+    for r in range(r0, r1):
+        for c in range(c0, c1):
+            assert counts[r, c] == unbounded[0][r] * unbounded[1][c]
+    # the box is as large as it can be: just outside it, the border has cost taps
+    spans = ((r0, r1), (c0, c1))
+    for axis, (lo, hi) in enumerate(spans):
+        across = [o for o in range(*spans[1 - axis]) if unbounded[1 - axis][o]][:1]
+        for edge in (lo - 1, hi):
+            if across and 0 <= edge < counts.shape[axis]:
+                cell = (edge, across[0]) if axis == 0 else (across[0], edge)
+                assert counts[cell] != unbounded[axis][edge] * unbounded[1 - axis][across[0]]
+    inside = counts[r0:r1, c0:c1]
+    assert p.levels == tuple(sorted(set(inside.ravel().tolist())))
+    assert p.even == (len(p.levels) == 1)
+    assert p.divisible == tuple(k % s == 0 for k, s in zip(kernel, stride, strict=True))
+
+
+def test_overlap_pattern_stride2_checkerboard():
+    uneven, even = overlap_pattern(4, 3, 2), overlap_pattern(4, 4, 2)
+    assert uneven.levels == (1, 2, 4) and not uneven.even and uneven.divisible == (False, False)
+    assert even.levels == (4,) and even.even and even.divisible == (True, True)
+    # inside: rows 1–7 alternate 1, 2 taps (×columns); rows 2–7 all get 2 (× 2 = 4)
+    assert uneven.interior == (1, 8, 1, 8) and even.interior == (2, 8, 2, 8)
+    np.testing.assert_array_equal(uneven.counts[0], [1, 1, 2, 1, 2, 1, 2, 1, 1])
+    assert overlap_pattern(2, 7, 2).interior == (5, 5, 5, 5)  # input too small: none inside
+    assert overlap_pattern(2, 7, 2).levels == ()
+    with pytest.raises(ValueError, match="output_padding must be smaller"):
+        overlap_pattern(3, 3, output_padding=1)
