@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from convcore._args import as_float_array, check_finite, integer, pair
+from convcore._shapes import SizedTrace
 from convcore.functional import (
     ConvArgs,
     OutputSizeTerms,
@@ -145,7 +146,7 @@ def _indices(shape) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class ConvMatrixTrace:
+class ConvMatrixTrace(SizedTrace):
     """Convolution of one input as ``M @ x``, and the transpose's action ``M.T @ g``.
 
     Shapes use ``R = C_out·out_h·out_w`` (rows of ``M``), ``Q = C_in·H·W`` (columns) and
@@ -222,16 +223,6 @@ class ConvMatrixTrace:
     grad_terms: np.ndarray
     grad_x_flat: np.ndarray
     grad_x: np.ndarray
-
-    @property
-    def out_shape(self) -> tuple[int, int]:
-        """``(out_h, out_w)``."""
-        return self.size_h.out, self.size_w.out
-
-    @property
-    def kernel_size(self) -> tuple[int, int]:
-        """``(kH, kW)``."""
-        return self.weight.shape[2], self.weight.shape[3]
 
 
 def _grad_out(grad_out, n_rows: int, out_shape) -> np.ndarray:
@@ -344,7 +335,7 @@ def conv_matrix_trace(
 
 
 @dataclass(frozen=True)
-class Im2colTrace:
+class Im2colTrace(SizedTrace):
     """Convolution of one input as im2col: ``kernel_rows @ patches``, reshaped.
 
     Shapes use ``K = C_in·kH·kW`` (rows of the patch matrix, ordered channel, kernel row,
@@ -404,16 +395,6 @@ class Im2colTrace:
     product: np.ndarray
     values: np.ndarray
     out: np.ndarray
-
-    @property
-    def out_shape(self) -> tuple[int, int]:
-        """``(out_h, out_w)``."""
-        return self.size_h.out, self.size_w.out
-
-    @property
-    def kernel_size(self) -> tuple[int, int]:
-        """``(kH, kW)``."""
-        return self.weight.shape[2], self.weight.shape[3]
 
 
 def _patch_sources(a: ConvArgs) -> dict:

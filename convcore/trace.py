@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from convcore._args import check_finite
+from convcore._shapes import SizedTrace
 from convcore.functional import (
     OutputSizeTerms,
     _windows,
@@ -22,7 +23,7 @@ from convcore.functional import (
 
 
 @dataclass(frozen=True)
-class ConvTrace:
+class ConvTrace(SizedTrace):
     """The complete arithmetic of one 2-D convolution, position by position.
 
     Shapes use ``L`` for the number of traced output positions (all of them unless
@@ -78,16 +79,6 @@ class ConvTrace:
     sums: np.ndarray
     values: np.ndarray
     out: np.ndarray
-
-    @property
-    def out_shape(self) -> tuple[int, int]:
-        """``(out_h, out_w)``."""
-        return self.size_h.out, self.size_w.out
-
-    @property
-    def kernel_size(self) -> tuple[int, int]:
-        """``(kH, kW)``."""
-        return self.weight.shape[2], self.weight.shape[3]
 
     @property
     def n_steps(self) -> int:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from convcore._args import as_float_array, batched, integer, pair
+from convcore._shapes import SizedTrace
 from convcore.backward import _flip_kernel, dilate2d
 from convcore.functional import _unfold_padded, pad2d
 from convcore.sizes import TransposedOutputSizeTerms, transposed_output_size_terms
@@ -460,7 +461,7 @@ def overlap_pattern(
 
 
 @dataclass(frozen=True)
-class TransposeTrace:
+class TransposeTrace(SizedTrace):
     """A transposed convolution recorded two ways: scatter, and the equal direct convolution.
 
     ``L = H·W`` steps, one per input cell in row-major order. ``Hf, Wf`` is the full
@@ -544,16 +545,6 @@ class TransposeTrace:
     def n_steps(self) -> int:
         """Number of scatter steps ``L = H·W``."""
         return len(self.in_index)
-
-    @property
-    def kernel_size(self) -> tuple[int, int]:
-        """``(kH, kW)``."""
-        return self.weight.shape[2], self.weight.shape[3]
-
-    @property
-    def out_shape(self) -> tuple[int, int]:
-        """``(out_h, out_w)``."""
-        return self.size_h.out, self.size_w.out
 
     @property
     def direct_pad_mask(self) -> np.ndarray:

@@ -136,6 +136,24 @@ CASES = [
         ["explain", "--input", "1.5e308 1.5e308; 1 1", "--kernel", "1 1; 1 1"],
         r"the convolution's values overflow",
     ),
+    (
+        "output-padding-too-large",
+        ["build", "transposed", "--output-padding", "2"],
+        r"output_padding must be smaller than either stride or dilation, got output_padding "
+        r"\(2, 2\), stride \(2, 2\)",
+    ),
+    (
+        "pool-padding-over-half",
+        ["build", "numerical_max_pooling", "--padding", "2"],
+        r"pad should be at most half of effective kernel size",
+    ),
+    ("avg-pool-dilation", ["build", "pooling", "--pool", "avg", "--dilation", "2"], r"no dilation"),
+    ("pool-word", ["build", "pooling", "--pool", "min"], r"'min' is not one of max, avg"),
+    (
+        "lecture-ceil-mode-word",
+        ["build", "--config", "@[[video]]\nscene = 'pooling'\nceil_mode = 'yes'"],
+        r"ceil_mode must be true or false",
+    ),
     ("train-lr-nan", ["train", "--lr", "nan"], r"lr must be finite"),
     ("train-epochs", ["train", "--epochs", "0"], r"0 is not in the range"),
     (
