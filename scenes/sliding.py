@@ -41,7 +41,7 @@ class SlidingWindow(ConvScene):
 
     spec = SPEC
     slow_steps = 2  # positions shown slowly, term by term
-    fast_drawing = True  # same pixels, cached Cairo paths (scenes.kit.scene.PathCachingCamera)
+    fast_drawing = True  # the kit's camera and renderer (scenes.kit.scene.ConvScene)
     title_text = "Convolution: the sliding window"
 
     def construct(self):

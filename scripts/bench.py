@@ -587,13 +587,17 @@ def encode_seconds(video: Path, quality: str, chunk: int = 120) -> tuple[float, 
     its flush (x264's threads finish their work inside the timed span); decoding is not.
     """
     import av
+    import numpy as np
     from manim.scene.video_segment_encoder import VideoSegmentEncoder
 
     spec, seconds, cpu, count = encoder_spec(quality), 0.0, 0.0, 0
     with av.open(str(video)) as source, tempfile.TemporaryDirectory() as tmp:
         frames = source.decode(source.streams.video[0])
         for index in itertools.count():
-            batch = [f.to_ndarray(format="rgba") for f in itertools.islice(frames, chunk)]
+            batch = [  # contiguous, as the camera's (decoded rows may be padded)
+                np.ascontiguousarray(f.to_ndarray(format="rgba"))
+                for f in itertools.islice(frames, chunk)
+            ]
             if not batch:
                 break
             encoder = VideoSegmentEncoder(target=Path(tmp) / f"{index}.mp4", spec=spec)
@@ -631,6 +635,8 @@ class Rendered:
     encode_cpu: float = 0.0
     frames: int = 0
     poster: float = 0.0
+    ratios: list[float] = field(default_factory=list)  # render / x264 of each round
+    rounds: int = 1
 
     @property
     def per_second(self) -> float:
@@ -638,35 +644,53 @@ class Rendered:
 
     @property
     def over_encoder(self) -> float:
-        return self.render / self.encode
+        """Render seconds over x264's: the median of the rounds' own ratios when repeated."""
+        return statistics.median(self.ratios) if self.ratios else self.render / self.encode
 
 
-def build_alone(name: str, quality: str, folder: Path, encode: bool) -> Rendered:
-    """``convanim build NAME --quality Q --force -j 1`` into ``folder``, measured."""
-    cpu: list[float] = []
-    wall = run_build([name, "--quality", quality, "--force", "-j", "1", "-o", str(folder)], cpu)
-    r = record(folder, name)
-    done = Rendered(name, r["duration"], r["render_seconds"], wall, cpu[0])
-    if encode:
-        video = folder / r["files"][r["format"]]
-        done.encode, done.encode_cpu, done.frames = encode_seconds(video, quality)
-        done.poster = poster_seconds(video)
-    return done
+def build_alone(name: str, quality: str, folder: Path, encode: bool, rounds: int) -> Rendered:
+    """``convanim build NAME --quality Q --force -j 1`` into ``folder``, measured ``rounds``
+    times (each build followed by its encoding when ``encode``): the medians."""
+    runs = []
+    for _ in range(rounds):
+        cpu: list[float] = []
+        wall = run_build([name, "--quality", quality, "--force", "-j", "1", "-o", str(folder)], cpu)
+        r = record(folder, name)
+        done = Rendered(name, r["duration"], r["render_seconds"], wall, cpu[0])
+        if encode:
+            video = folder / r["files"][r["format"]]
+            done.encode, done.encode_cpu, done.frames = encode_seconds(video, quality)
+            done.poster = poster_seconds(video)
+        runs.append(done)
+    if rounds == 1:
+        return runs[0]
+    middle = {
+        key: statistics.median(getattr(run, key) for run in runs)
+        for key in ("render", "wall", "cpu", "encode", "encode_cpu", "poster")
+    }
+    ratios = [run.over_encoder for run in runs] if encode else []
+    return Rendered(
+        name, runs[0].duration, frames=runs[0].frames, ratios=ratios, rounds=rounds, **middle
+    )
 
 
-def bench_render(report: Report, names: list[str], every: bool, quick: bool, bench: str) -> None:
+def bench_render(
+    report: Report, names: list[str], every: bool, quick: bool, bench: str, rounds: int
+) -> None:
     quality = "low" if quick else "high"
     loads = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory(prefix="convanim-bench-") as tmp:
         low, each, whole = Path(tmp) / "low", Path(tmp) / "each", Path(tmp) / "all"
         print(f"item 3a: rendering {bench} at low quality ...", flush=True)
-        preview = build_alone(bench, "low", low, encode=False)
+        preview = build_alone(bench, "low", low, encode=False, rounds=rounds)
         per_scene = []
         for name in names:
             print(
                 f"item 3b: rendering {name} at {quality} quality, encoding it again ...", flush=True
             )
-            per_scene.append(build_alone(name, quality, each, encode=True))
+            per_scene.append(
+                build_alone(name, quality, each, encode=True, rounds=rounds if name == bench else 1)
+            )
         selection = ["--all"] if every else names
         print(f"item 3c: convanim build {' '.join(selection)} --jobs 2 ...", flush=True)
         build_args = [*selection, "--quality", quality, "-o", str(whole)]
@@ -727,6 +751,26 @@ UNCHANGED = {
 QUALITY_NAMES = {"low": "480p15", "high": "1080p60"}
 
 
+def encoder_method(quality: str, bench: str, per_scene: list[Rendered]) -> str:
+    """How item 3b is measured, as a paragraph."""
+    repeated = "".join(
+        f"`{r.name}` is built {r.rounds} times, each build followed by its encoding; its row "
+        "gives the medians (render / x264: the median of the rounds' ratios, "
+        f"{', '.join(f'{x:.2f}' for x in r.ratios)}). "
+        for r in per_scene
+        if r.rounds > 1
+    )
+    return (
+        f"`convanim build NAME --quality {quality} --force -j 1`; then the video's own frames "
+        "are decoded to RGBA (what Manim's camera hands the encoder) and encoded again by "
+        "Manim's segment encoder with the build's settings (libx264, yuv420p, crf 23, preset "
+        "ultrafast), 120 frames a segment; only the encoding is timed (`encode_seconds`). "
+        f"Target for the benchmark scene `{bench}`: render ≤ {ENCODER_TARGET}× encode. "
+        f"{repeated}The poster column is the part of the render the build spends decoding the "
+        "whole video for its last frame (`convanim.render.save_poster`), timed again here."
+    )
+
+
 def render_section(preview, per_scene, quality, selection, wall, video, rebuild, unchanged, loads):
     ratio, count, q = wall / video, len(per_scene), QUALITY_NAMES[quality]
     lines = [
@@ -742,20 +786,16 @@ def render_section(preview, per_scene, quality, selection, wall, video, rebuild,
         "",
         f"### 3a. A preview: `convanim build {preview.name} --quality low --force -j 1`",
         "",
-        f"{preview.render:.1f} s for {preview.duration:.1f} s of video: "
+        f"{preview.render:.1f} s for {preview.duration:.1f} s of video"
+        + (f" (medians of {preview.rounds} builds)" if preview.rounds > 1 else "")
+        + ": "
         f"**{preview.per_second:.2f} s per video second**; target ≤ {PREVIEW_TARGET}: "
         f"{verdict(preview.per_second, PREVIEW_TARGET, '')}. The build took {preview.wall:.1f} s "
         f"of wall time from start-up and {preview.cpu:.1f} CPU seconds.",
         "",
         f"### 3b. Each scene alone at {q} against the encoder",
         "",
-        f"`convanim build NAME --quality {quality} --force -j 1`; then the video's own frames "
-        "are decoded to RGBA (what Manim's camera hands the encoder) and encoded again by "
-        "Manim's segment encoder with the build's settings (libx264, yuv420p, crf 23, preset "
-        "ultrafast), 120 frames a segment; only the encoding is timed (`encode_seconds`). "
-        f"Target for the benchmark scene `{preview.name}`: render ≤ {ENCODER_TARGET}× encode. "
-        "The poster column is the part of the render the build spends decoding the whole "
-        "video for its last frame (`convanim.render.save_poster`), timed again here.",
+        encoder_method(quality, preview.name, per_scene),
         "",
         "CPU seconds (all threads; the build's from start-up to exit) are less disturbed by "
         "other processes than wall seconds: on 2 busy cores, compare them too.",
@@ -959,6 +999,12 @@ def main() -> None:
     parser.add_argument(
         "--bench-scene", default=BENCH_SCENE, help=f"the scene of items 3a and 3b ({BENCH_SCENE})"
     )
+    parser.add_argument(
+        "--render-rounds",
+        type=int,
+        default=3,
+        help="builds of the benchmark scene in items 3a and 3b, medians reported (3)",
+    )
     parser.add_argument("--rounds", type=int, help="alternating rounds of item 1 (7)")
     parser.add_argument(
         "--threads",
@@ -989,7 +1035,9 @@ def main() -> None:
         bench_trace(report)
     if not args.skip_render:
         try:
-            bench_render(report, names, args.scenes is None, args.quick, args.bench_scene)
+            bench_render(
+                report, names, args.scenes is None, args.quick, args.bench_scene, args.render_rounds
+            )
         except RuntimeError as exc:  # a failed build: report it, keep items 1 and 2
             report.row("3. and 4. rendering", "FAILED: " + str(exc).splitlines()[0])
             report.sections.append(f"## 3. and 4. Rendering\n\nFAILED:\n\n```\n{exc}\n```\n")

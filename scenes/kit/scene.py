@@ -15,11 +15,15 @@ from __future__ import annotations
 import itertools as it
 import sys
 import weakref
+from fractions import Fraction
 from typing import Any
 
+import av
 import numpy as np
 from manim import Camera, RendererType, Scene, VMobject, config
 from manim.renderer.cairo_renderer import CairoRenderer
+from manim.scene.scene_file_writer import SceneFileWriter
+from manim.scene.video_segment_encoder import VideoSegmentEncoder
 from manim.utils.family import extract_mobject_family_members
 
 from scenes.kit.anim import GLIDING
@@ -37,6 +41,7 @@ class _Kept:
         self.gliding_from: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self.drawing_on = self.context = self.family = None
         self.layers: dict[int, FadeLayer] = {}  # id(member) → the layer it is drawn in
+        self.extent: list[float] | None = None  # while capturing: x0, y0, x1, y1, widest stroke
 
 
 class FadeLayer:
@@ -81,6 +86,21 @@ class FadeLayer:
         return not self.broken
 
 
+def full_look(m) -> tuple:
+    """Everything that decides how a VMobject is drawn: points, colours with their alphas,
+    stroke widths, line style."""
+    return (
+        m.points.tobytes(),
+        m.fill_rgbas.tobytes(),
+        m.stroke_rgbas.tobytes(),
+        m.background_stroke_rgbas.tobytes(),
+        m.stroke_width,
+        m.background_stroke_width,
+        m.joint_type,
+        m.cap_style,
+    )
+
+
 def union_box(boxes) -> tuple[int, int, int, int]:
     """The smallest box ``(top, bottom, left, right)`` holding every non-empty one."""
     boxes = [b for b in boxes if b[0] < b[1] and b[2] < b[3]]
@@ -120,6 +140,9 @@ class PathCachingCamera(Camera):
 
     #: Fewest drawn members for which a fade is drawn from a picture (see :meth:`fade_layer`).
     fewest_in_layer = 24
+    #: Frames from this size on (720p) note the box of what is drawn, so that the renderer
+    #: restores only that box of the background (below, copying it all is cheaper).
+    boxed_from_bytes = 1280 * 720 * 4
 
     def fade_layer(self, mobject) -> FadeLayer | None:
         """Draw ``mobject`` (as it looks now) into a picture of its own for a fade; ``None``
@@ -145,26 +168,27 @@ class PathCachingCamera(Camera):
     def capture_mobjects(self, mobjects, **kwargs) -> tuple[int, int, int, int]:
         """Draw ``mobjects`` (fade layers composited where they stand); return the box of
         the pixels drawn (see :meth:`pixel_box`)."""
-        layers = self.kept().layers
+        kept = self.kept()
         shown = self.get_mobjects_to_display(mobjects, **kwargs)
-        if not layers:
-            self.draw_one_by_one(shown)
-            return self.pixel_box(shown)
-        start = index = 0
-        drawn, boxes = [], []
-        while index < len(shown):
-            layer = layers.get(id(shown[index]))
-            if layer is not None and layer.usable(shown, index):
-                drawn += shown[start:index]
-                self.draw_one_by_one(shown[start:index])
-                self.composite(layer)
-                boxes.append(layer.box)
-                index = start = index + len(layer.members)
-            else:
-                index += 1
-        drawn += shown[start:]
-        self.draw_one_by_one(shown[start:])
-        return union_box([self.pixel_box(drawn), *boxes])
+        boxes: list[tuple] = []
+        whole = (0, self.pixel_array.shape[0], 0, self.pixel_array.shape[1])
+        if self.pixel_array.nbytes >= self.boxed_from_bytes:
+            kept.extent = [np.inf, np.inf, -np.inf, -np.inf, 0.0]
+        try:
+            start = index = 0
+            while kept.layers and index < len(shown):
+                layer = kept.layers.get(id(shown[index]))
+                if layer is not None and layer.usable(shown, index):
+                    self.draw_one_by_one(shown[start:index])
+                    self.composite(layer)
+                    boxes.append(layer.box)
+                    index = start = index + len(layer.members)
+                else:
+                    index += 1
+            self.draw_one_by_one(shown[start:])
+            return whole if kept.extent is None else union_box([self.box_of(*kept.extent), *boxes])
+        finally:
+            kept.extent = None
 
     def draw_one_by_one(self, mobjects: list) -> None:
         """Draw ``mobjects`` as manim's ``capture_mobjects`` does (runs of one type)."""
@@ -208,17 +232,23 @@ class PathCachingCamera(Camera):
         points = vmobject.points
         if len(points) == 0:
             return super().set_cairo_context_path(ctx, vmobject)
-        key, paths = points.tobytes(), self.kept().paths
-        kept = paths.get(vmobject)
-        if kept is not None and kept[0] == key:
+        key, kept = points.tobytes(), self.kept()
+        path = kept.paths.get(vmobject)
+        if path is not None and path[0] == key:
             ctx.new_path()
-            ctx.append_path(kept[1])
-            return self
-        glide = GLIDING.get(vmobject)
-        if glide is not None and glide[0] == key:
-            return self.glide_path(ctx, vmobject, *glide[1:])
-        super().set_cairo_context_path(ctx, vmobject)
-        paths[vmobject] = (key, ctx.copy_path())
+            ctx.append_path(path[1])
+        elif (glide := GLIDING.get(vmobject)) is not None and glide[0] == key:
+            self.glide_path(ctx, vmobject, *glide[1:])
+        else:
+            super().set_cairo_context_path(ctx, vmobject)
+            kept.paths[vmobject] = (key, ctx.copy_path())
+        extent = kept.extent
+        if extent is not None:  # capturing: widen the box of what is drawn
+            x0, y0, x1, y1 = ctx.path_extents()
+            extent[0], extent[1] = min(extent[0], x0), min(extent[1], y0)
+            extent[2], extent[3] = max(extent[2], x1), max(extent[3], y1)
+            width = max(vmobject.get_stroke_width(), vmobject.get_stroke_width(True))
+            extent[4] = max(extent[4], width)
         return self
 
     def glide_path(self, ctx, vmobject, start, factor, dx, dy):
@@ -240,24 +270,67 @@ class PathCachingCamera(Camera):
 
     def pixel_box(self, mobjects) -> tuple[int, int, int, int]:
         """Rows and columns ``(top, bottom, left, right)`` of the pixels that drawing
-        ``mobjects`` can touch: their points' box, widened by the longest miter of their
-        strokes (cairo's miter limit is 10 half-widths) and 2 pixels of antialiasing."""
-        ph, pw = self.pixel_array.shape[:2]
+        ``mobjects`` can touch (see :meth:`box_of`)."""
         points = [m.points for m in mobjects if len(m.points)]
         if not points:
             return 0, 0, 0, 0
         points = np.concatenate(points)
         if not np.isfinite(points).all():
-            return 0, ph, 0, pw
+            return 0, self.pixel_array.shape[0], 0, self.pixel_array.shape[1]
         lo, hi = points.min(axis=0), points.max(axis=0)
         width = max(max(m.get_stroke_width(), m.get_stroke_width(True)) for m in mobjects)
+        return self.box_of(lo[0], lo[1], hi[0], hi[1], width)
+
+    def box_of(self, x0, y0, x1, y1, width) -> tuple[int, int, int, int]:
+        """The pixels ``(top, bottom, left, right)`` that a drawing within ``x0…x1, y0…y1``
+        (scene units) with strokes up to ``width`` can touch: the box widened by the longest
+        miter (cairo's miter limit is 10 half-widths) and 2 pixels of antialiasing."""
+        ph, pw = self.pixel_array.shape[:2]
+        if not x0 <= x1 or not y0 <= y1:  # nothing drawn (or not a number)
+            return (0, 0, 0, 0) if x0 == np.inf else (0, ph, 0, pw)
         sx, sy = pw / self.frame_width, ph / self.frame_height
         margin = 5 * width * self.cairo_line_width_multiple * sx + 2
         cx, cy = self.frame_center[:2]
-        left, right = (lo[0] - cx) * sx + pw / 2 - margin, (hi[0] - cx) * sx + pw / 2 + margin
-        top, bottom = ph / 2 - (hi[1] - cy) * sy - margin, ph / 2 - (lo[1] - cy) * sy + margin
+        left, right = (x0 - cx) * sx + pw / 2 - margin, (x1 - cx) * sx + pw / 2 + margin
+        top, bottom = ph / 2 - (y1 - cy) * sy - margin, ph / 2 - (y0 - cy) * sy + margin
         clip = lambda v, n: min(max(int(v), 0), n)  # noqa: E731
         return clip(top, ph), clip(bottom + 1, ph), clip(left, pw), clip(right + 1, pw)
+
+
+class RepeatingSegmentEncoder(VideoSegmentEncoder):
+    """Manim's segment encoder, converting a repeated frame (a ``wait``) to the encoder's
+    pixel format once instead of once per repeat.
+
+    The conversion is the one PyAV makes inside ``encode`` (same reformatter settings),
+    so the packets are the same byte for byte; x264 still encodes every frame.
+    """
+
+    def write_frame(self, pixels, *, repeat: int = 1) -> None:
+        if repeat == 1:
+            return super().write_frame(pixels)
+        self._validate_frame(pixels, repeat)
+        context = self._stream.codec_context
+        try:
+            frame = av.VideoFrame.from_ndarray(pixels, format="rgba").reformat(
+                context.width, context.height, context.format, threads=context.thread_count
+            )
+            time_base = Fraction(self.spec.frame_rate.denominator, self.spec.frame_rate.numerator)
+            for _ in range(repeat):
+                frame.pts, frame.time_base = self._next_pts, time_base
+                self._next_pts += 1
+                for packet in self._stream.encode(frame):
+                    self._container.mux(packet)
+        except BaseException as error:
+            raise self._operation_error("encode", error) from error
+
+
+class RepeatingFileWriter(SceneFileWriter):
+    """Manim's file writer, with :class:`RepeatingSegmentEncoder` for each segment."""
+
+    def _create_segment_encoder(self, target):
+        if self.video_encoder is None:
+            return super()._create_segment_encoder(target)
+        return RepeatingSegmentEncoder(target=target, spec=self.video_encoder)
 
 
 class HandOffRenderer(CairoRenderer):
@@ -277,12 +350,25 @@ class HandOffRenderer(CairoRenderer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.handed: list[np.ndarray] = []  # frames given away, reused once nobody holds them
-        self.background = 0  # counts the static backgrounds saved (one per play)
+        self.background = 0  # counts the static backgrounds drawn
         self.drawn: dict[int, tuple[int, tuple]] = {}  # id(array) → (background, box drawn)
+        self.last_background: tuple | None = None  # (picture, what was drawn in it)
 
     def save_static_frame_data(self, scene, static_mobjects):
+        """The static background of a play: the last one again when it shows the same
+        VMobjects looking the same (consecutive plays often move only what is drawn last)."""
+        shown = self.camera.get_mobjects_to_display(static_mobjects) if static_mobjects else []
+        drawn = None
+        if shown and all(isinstance(m, VMobject) and not m.get_background_image() for m in shown):
+            drawn = [(m, full_look(m)) for m in shown]
+            last = self.last_background
+            if last is not None and last[1] == drawn:
+                self.static_image = last[0]
+                return self.static_image
         self.background += 1
-        return super().save_static_frame_data(scene, static_mobjects)
+        picture = super().save_static_frame_data(scene, static_mobjects)
+        self.last_background = None if drawn is None or picture is None else (picture, drawn)
+        return picture
 
     def update_frame(self, scene, mobjects=None, include_submobjects=True, ignore_skipping=True):
         if self.skip_animations and not ignore_skipping:
@@ -324,11 +410,16 @@ class ConvScene(Scene):
     ``cue(text)`` records a caption starting now; the build writes them as WebVTT.
     ``title_text`` names the video in the gallery.
 
-    ``fast_drawing = True`` (opt-in, per scene class) draws with :class:`PathCachingCamera`
-    and :class:`HandOffRenderer`, and during a ``play`` runs the updaters of only the
-    mobjects that had updaters when it began (manim walks every family on every frame):
-    the same pixels, a fraction of the work per frame. A scene that adds updaters while an
-    animation plays must leave it off.
+    ``fast_drawing = True`` (opt-in, per scene class) renders with the kit's shortcuts, a
+    fraction of manim's work per frame: :class:`PathCachingCamera` (Cairo paths kept,
+    fades of large mobjects composited from one picture, gliding glyphs moved by Cairo),
+    :class:`HandOffRenderer` (no copy per frame, only the box last drawn restored, a static
+    background reused), :class:`RepeatingFileWriter` (a ``wait``'s frame converted once),
+    and, during a ``play``, the updaters of only the mobjects that had updaters when it
+    began (manim walks every family on every frame). The frames are manim's, but while a
+    large mobject fades (one picture at the fade's opacity) and within antialiasing while
+    a :class:`~scenes.kit.anim.Glide` moves glyphs; ``tests/test_scenes/test_fast_drawing.py``
+    checks it. A scene that adds updaters while an animation plays must leave it off.
     """
 
     spec: SceneSpec
@@ -350,7 +441,7 @@ class ConvScene(Scene):
         if self.fast_drawing and config.renderer == RendererType.CAIRO and "renderer" not in kwargs:
             skip = kwargs.get("skip_animations", False)
             kwargs["renderer"] = HandOffRenderer(
-                camera_class=PathCachingCamera, skip_animations=skip
+                RepeatingFileWriter, camera_class=PathCachingCamera, skip_animations=skip
             )
         super().__init__(**kwargs)
 
