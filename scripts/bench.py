@@ -986,6 +986,32 @@ def write_report(report: Report, threads: int, output: Path, loads: tuple) -> No
     print(f"\nwrote {output}")
 
 
+def bench_pool_transpose(report: Report, threads: int) -> None:
+    """Item 5: conv_transpose2d and max_pool2d against PyTorch (scripts/bench_pool_transpose.py)."""
+    import numpy as np
+    import torch
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import bench_pool_transpose as bpt
+
+    torch.set_num_threads(threads)
+    data = bpt.arrays(np.random.default_rng(0))
+    bpt.check(torch, data)
+    result = bpt.ratios(bpt.commands(torch, data), 30, time.perf_counter)
+    lines = ["## 5. Transposed convolution and pooling against PyTorch CPU", ""]
+    lines += ["| case | convcore ms | PyTorch ms | ratio |", "|---|---|---|---|"]
+    for name, (ours, theirs, ratio) in result.items():
+        lines.append(f"| `{name}` | {ours:.2f} | {theirs:.2f} | {ratio:.2f}× |")
+        if name in ("conv_transpose2d", "max_pool2d"):
+            report.row(
+                f"5. {name}",
+                f"{ours:.1f} ms vs {theirs:.1f} ms: {ratio:.2f}×",
+                "≤ 2×",
+                verdict(ratio, bpt.TARGET),
+            )
+    report.sections.append("\n".join(lines) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -1033,6 +1059,7 @@ def main() -> None:
     if not args.render_only:
         bench_conv(report, args.rounds or (3 if args.quick else 7), args.threads, args.sweep)
         bench_trace(report)
+        bench_pool_transpose(report, args.threads)
     if not args.skip_render:
         try:
             bench_render(
