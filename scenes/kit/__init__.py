@@ -6,9 +6,10 @@
 ``i18n``       labels and captions in English or Chinese
 ``text``       labels, titles, captions, wrapped equations, the text cache
 ``grid``       the one labelled number grid
-``anim``       the copy-free fade, flights of numbers, per-frame steps
+``anim``       copy-free animations: the fade, typing, rigid glides, flights, steps
 ``code``       convcore's own source in a panel, with a line marker
 ``scene``      :class:`ConvScene`, the base of every scene: theme, language, cues, trace
+``drawing``    the camera, renderer and file writer of ``ConvScene.fast_drawing``
 ``params``     parameter declarations (manim-free), matrix parsing
 =============  ===========================================================================
 

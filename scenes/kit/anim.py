@@ -204,7 +204,7 @@ class Type(Fade):
 
 #: What :class:`Glide` is doing to each mobject it moves: ``mob → (bytes of the points it
 #: set, the points it began from, factor, x and y shift)``, the points set being
-#: ``from · factor + shift``. :class:`~scenes.kit.scene.PathCachingCamera` reads it to draw
+#: ``from · factor + shift``. :class:`~scenes.kit.drawing.PathCachingCamera` reads it to draw
 #: a gliding glyph from the path of its first points, scaled and moved by Cairo, instead of
 #: rebuilding the path point by point on every frame.
 GLIDING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -18,7 +18,8 @@ from manim.scene.scene_file_writer import SceneFileWriter
 from manim.scene.video_segment_encoder import VideoSegmentEncoder
 
 from scenes.kit.anim import Fade, Fly, Glide, Type, fade_out
-from scenes.kit.scene import ConvScene, PathCachingCamera, RepeatingSegmentEncoder
+from scenes.kit.drawing import PathCachingCamera, RepeatingSegmentEncoder
+from scenes.kit.scene import ConvScene
 from scenes.specs.sliding import SPEC
 
 SETTINGS = {
