@@ -112,6 +112,7 @@ def render_job(job: Job, trace: Any, output_dir: Path, digest: str) -> Result:
         "render_seconds": seconds,
         "title": made.title,
         "description": job.spec.description,
+        **made.timeline(),  # beats and captions: slide decks are cut from them
     }
     write_atomically(record_path(output_dir, job.name), json.dumps(record, indent=2))
     return Result(job.name, "rendered", files, made.duration, sizes[job.format], seconds)
@@ -153,9 +154,12 @@ def run_jobs(
     output_dir: Path,
     workers: int,
     report: Callable[[Result], None],
+    runner: Callable | None = None,
 ) -> list[Result]:
     """Render ``todo`` (from :func:`stale`) with their ``traces``; the other ``jobs`` are up
     to date. ``report(result)`` is called as each job ends; results come in ``jobs`` order.
+    ``runner(todo, traces, output_dir, results, report)``, when given, renders instead of
+    local processes (a :class:`convanim.cluster.Cluster`).
 
     Raises ``KeyboardInterrupt`` after cleaning up when interrupted (SIGINT or SIGTERM).
     """
@@ -167,7 +171,9 @@ def run_jobs(
             report(results[job.name])
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        if workers <= 1 or len(todo) <= 1:
+        if runner is not None:
+            runner(todo, traces, output_dir, results, report)
+        elif workers <= 1 or len(todo) <= 1:
             for job, digest in todo:
                 results[job.name] = render_job(job, traces[job.name], output_dir, digest)
                 report(results[job.name])

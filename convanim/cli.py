@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import nullcontext
+from functools import partial
 from pathlib import Path
 
 import click
@@ -19,10 +21,12 @@ from rich.table import Table
 import convcore
 from convanim import registry
 from convanim.build import BuildLocked, FolderLock, compute_traces, run_jobs, stale
+from convanim.cluster import ClusterError, connect
 from convanim.gallery import write_gallery
 from convanim.jobs import Job
 from convanim.lecture import LectureError, load_lecture
 from convanim.options import SETTINGS, given, parse_for, scene_options
+from convanim.slides import SlidesUnavailable, plan_decks
 from convcore.init import SCHEMES
 from scenes.kit.fmt import equation, matrix_lines, product_terms, shape, size_formula
 from scenes.specs import sliding
@@ -192,6 +196,18 @@ def train(lr, epochs, momentum, seed, scheme):
     help="Scenes rendered at once, in separate processes (default: CPU cores).",
 )
 @click.option("--force", is_flag=True, help="Render even scenes whose output is up to date.")
+@click.option(
+    "--scheduler",
+    envvar="CONVANIM_SCHEDULER",
+    help="Render on the Dask cluster at tcp://HOST:PORT instead of local processes, --jobs "
+    "ignored (pip install 'convanim[dask]'; default $CONVANIM_SCHEDULER).",
+)
+@click.option(
+    "--slides",
+    is_flag=True,
+    help="Also write step-through decks, one slide per beat: NAME.pptx and NAME.slides.html "
+    "(a lecture file: one deck named after it). Needs pip install 'convanim[slides]'.",
+)
 @scene_options()
 def build(
     names, build_all, preset, config, quality, fmt, theme, lang, output_dir, jobs, force, **options
@@ -203,18 +219,28 @@ def build(
     rendered again (--force to override). Scene options apply to the scenes named in
     brackets in their help.
     """
+    scheduler = options.pop("scheduler")
     settings = {"quality": quality, "format": fmt, "theme": theme, "lang": lang}
     settings = {k: v for k, v in settings.items() if v is not None}
     if preset:
         names = tuple(registry.in_group(preset))
+    slides = options.pop("slides")
     job_list = make_jobs(names, build_all, config, settings, given(options))
+    try:
+        decks = plan_decks(slides, config, job_list)
+    except (ValueError, SlidesUnavailable) as exc:
+        raise UserError(str(exc)) from None
     todo = stale(job_list, output_dir, force)
     try:
         traces = compute_traces(todo)
-    except ValueError as exc:
+        remote = connect(scheduler, todo) if scheduler else nullcontext()
+    except (ValueError, ClusterError) as exc:
         raise UserError(str(exc)) from None
-    folder = prepare_output_dir(output_dir)
-    run_build(job_list, todo, traces, folder, jobs or os.cpu_count() or 1)
+    with remote as runner:
+        folder = prepare_output_dir(output_dir)
+        if runner is not None:
+            click.echo(runner.describe(), err=True)
+        run_build(job_list, todo, traces, folder, jobs or os.cpu_count() or 1, runner, decks)
 
 
 def make_jobs(names, build_all, config, settings: dict, raw: dict[str, str]) -> list[Job]:
@@ -248,7 +274,7 @@ def make_jobs(names, build_all, config, settings: dict, raw: dict[str, str]) -> 
     return job_list
 
 
-def run_build(job_list, todo, traces, folder: Path, workers: int) -> None:
+def run_build(job_list, todo, traces, folder: Path, workers: int, runner=None, decks=None):
     """Run the jobs with progress lines and a summary table; exit 1 if any failed."""
     console = Console(stderr=True)
     progress = Progress(
@@ -274,7 +300,10 @@ def run_build(job_list, todo, traces, folder: Path, workers: int) -> None:
     try:
         with FolderLock(folder), progress:
             task = progress.add_task("build", total=len(job_list))
-            results = run_jobs(job_list, todo, traces, folder, workers, report)
+            results = run_jobs(job_list, todo, traces, folder, workers, report, runner)
+            if decks is not None:  # after the videos: decks are cut from them
+                say = partial(console.print, highlight=False, soft_wrap=True)
+                results += decks.write(folder, job_list, results, say)
             write_gallery(folder)
     except BuildLocked as exc:
         raise UserError(str(exc)) from None

@@ -1,5 +1,6 @@
 """``index.html`` in the output folder: every video with its poster, title, description,
-parameters and captions. Plain HTML that works offline from the file system."""
+parameters and captions, and links to the slide decks made of it that are up to date.
+Plain HTML that works offline from the file system."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from convanim import registry
 from convanim.build import write_atomically
+from convanim.slides import read_deck
 
 PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -28,7 +30,7 @@ video, img.still {{ width: 100%; border-radius: 4px; background: #000; }}
 <body>
 <h1>convanim videos</h1>
 <p>{count} videos. Every number in them was computed by convcore and checked against PyTorch.</p>
-{items}
+{decks}{items}
 <script>
 // Records, on each element, whether its media and captions loaded (read by the tests).
 document.querySelectorAll("video").forEach(function (v) {{
@@ -49,13 +51,21 @@ ITEM = """<section class="video" id="{id}">
 <h2>{title}</h2>
 <p>{description}</p>
 {media}
-<p class="params">{name} · {settings}<br>{params}</p>
+<p class="params">{name} · {settings}<br>{params}</p>{slides}
 </section>"""
 
 VIDEO = """<video controls preload="metadata" poster="{poster}">
 <source src="{src}" type="{mime}">
 <track kind="captions" src="{vtt}" srclang="{lang}" label="{lang}" default>
 </video>"""
+
+DECKS = """<section class="video" id="slide-decks">
+<h2>Slide decks</h2>
+<ul>
+{rows}
+</ul>
+</section>
+"""
 
 MIME = {"mp4": "video/mp4", "webm": "video/webm"}
 
@@ -69,13 +79,49 @@ def describe_params(params: dict) -> str:
             values = " ".join(f"{v:g}" for v in value["values"][:12])
             more = " …" if len(value["values"]) > 12 else ""
             parts.append(f"{key} {shape} [{values}{more}]")
+        elif isinstance(value, dict) and "sha256" in value:  # an image file
+            parts.append(f"{key} {Path(value['path']).name}")
         else:
             parts.append(f"{key} {value}")
     return "; ".join(parts) or "default parameters (the article's example)"
 
 
-def item(record: dict) -> str:
-    """The HTML of one video."""
+def deck_links(deck: dict) -> str:
+    """Links to a deck's PowerPoint and HTML files."""
+    e = html.escape
+    return (
+        f'<a class="deck" href="{e(deck["files"]["pptx"])}">{e(deck["files"]["pptx"])}</a> · '
+        f'<a class="deck" href="{e(deck["files"]["html"])}">{e(deck["files"]["html"])}</a> '
+        f"({deck['slides']} slides)"
+    )
+
+
+def current_decks(folder: Path, records: list[dict]) -> list[dict]:
+    """The deck records (``DECK.slides.json``) whose videos are these records, unchanged,
+    and whose files are all there whole."""
+    hashes = {r["name"]: r["hash"] for r in records}
+    decks = []
+    for path in sorted(folder.glob("*.slides.json")):
+        deck = read_deck(folder, path.name.removesuffix(".slides.json"))
+        if deck and all(hashes.get(v["name"]) == v["hash"] for v in deck["videos"]):
+            decks.append(deck)
+    return decks
+
+
+def decks_section(decks: list[dict]) -> str:
+    """The lecture decks (of more than one video), listed before the videos."""
+    lectures = [d for d in decks if len(d["videos"]) > 1]
+    if not lectures:
+        return ""
+    e = html.escape
+    rows = "\n".join(
+        f"<li>{e(d['deck'])}: {deck_links(d)}, {len(d['videos'])} videos</li>" for d in lectures
+    )
+    return DECKS.format(rows=rows)
+
+
+def item(record: dict, decks: list[dict] = ()) -> str:
+    """The HTML of one video (with links to the ``decks`` that hold it)."""
     e = html.escape
     files, fmt = record["files"], record["format"]
     if fmt in MIME:
@@ -97,6 +143,11 @@ def item(record: dict) -> str:
         name=e(record["name"]),
         settings=e(settings),
         params=e(describe_params(record["params"])),
+        slides="".join(
+            f'\n<p class="slides">Slides: {deck_links(d)}</p>'
+            for d in decks
+            if any(v["name"] == record["name"] for v in d["videos"])
+        ),
     )
 
 
@@ -113,7 +164,12 @@ def write_gallery(folder: Path) -> Path:
             if all((folder / f).is_file() for f in record["files"].values()):
                 records.append(record)
     records.sort(key=lambda r: (registry.order(r.get("scene", "")), r["name"]))
-    page = PAGE.format(count=len(records), items="\n".join(item(r) for r in records))
+    decks = current_decks(folder, records)
+    page = PAGE.format(
+        count=len(records),
+        decks=decks_section(decks),
+        items="\n".join(item(r, decks) for r in records),
+    )
     index = folder / "index.html"
     write_atomically(index, page)
     return index

@@ -75,6 +75,8 @@ def canonical(value):
     """A JSON-ready, exact form of a parameter (arrays keep shape and every digit)."""
     if isinstance(value, np.ndarray):
         return {"shape": list(value.shape), "values": [float(v) for v in value.ravel()]}
+    if hasattr(value, "_asdict"):  # a named tuple (an image file: its path and digest)
+        return {k: canonical(v) for k, v in value._asdict().items()}
     if isinstance(value, tuple):
         return [canonical(v) for v in value]
     if isinstance(value, (np.integer, np.floating)):

@@ -2,6 +2,9 @@
 
 .. code-block:: toml
 
+    slides = true               # optional, before the tables: one slide deck of the whole
+                                # lecture, named after this file (see docs/slides.md)
+
     [defaults]                  # optional: quality, format, theme, lang
     quality = "high"
     theme = "light"
@@ -50,11 +53,13 @@ def load_lecture(path: Path, overrides: dict | None = None) -> list[Job]:
         raise LectureError(f"{path}: cannot read: {exc.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LectureError(f"{path}: not valid TOML: {exc}") from None
-    unknown = set(data) - {"defaults", "video"}
+    unknown = set(data) - {"defaults", "video", "slides"}
     if unknown:
         raise LectureError(
-            f"{path}: unknown key {sorted(unknown)[0]!r} (use [defaults], [[video]])"
+            f"{path}: unknown key {sorted(unknown)[0]!r} (use [defaults], [[video]], slides)"
         )
+    if not isinstance(data.get("slides", False), bool):
+        raise LectureError(f"{path}: slides = {data['slides']!r} must be true or false")
     defaults = _settings(data.get("defaults", {}), f"{path}: [defaults]")
     videos = data.get("video", [])
     if not isinstance(videos, list) or not videos:
@@ -65,6 +70,13 @@ def load_lecture(path: Path, overrides: dict | None = None) -> list[Job]:
         if names.count(name) > 1:
             raise LectureError(f"{path}: two videos are both named {name!r}")
     return jobs
+
+
+def lecture_deck(path: Path) -> tuple[str, bool]:
+    """The name of the lecture's slide deck (the file's name without ``.toml``) and whether
+    the file asks for it (``slides = true``). Call after :func:`load_lecture` accepted it."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return check_output_name(path.stem, f"{path}: slide deck name"), data.get("slides", False)
 
 
 def _settings(table, where: str) -> dict:

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from scenes.kit.params import SceneSpec
 from scenes.specs import (
+    backward,
     checkerboard,
     conv_arithmetic,
+    feature_maps,
+    flip,
     im2col,
     initialization,
+    learn_kernel,
     matmul,
     multichannel,
     output_size,
@@ -20,21 +24,27 @@ from scenes.specs import (
     training,
     transposed,
 )
+from scenes.specs import groups as grouped  # registry.groups() is a function below
 
 SCENES: dict[str, SceneSpec] = {
     spec.name: spec
     for spec in (
         sliding.SPEC,
+        flip.SPEC,
         im2col.SPEC,
         im2col.CHANNELS_SPEC,
         matmul.SPEC,
         output_size.SPEC,
         receptive_field.SPEC,
         multichannel.SPEC,
+        grouped.SPEC,
         transposed.SPEC,
         pooling.SPEC,
         checkerboard.SPEC,
+        feature_maps.SPEC,
+        backward.SPEC,
         training.SPEC,
+        learn_kernel.SPEC,
         initialization.SPEC,
         *conv_arithmetic.SPECS,
     )

@@ -9,7 +9,7 @@ into place.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +22,21 @@ ENCODER_OPTIONS = {"preset": "ultrafast"}
 
 @dataclass
 class Made:
-    """The files one render produced (kind → path), the video's length and its title."""
+    """The files one render produced (kind → path), the video's length and its title, and
+    the scene's timeline: its beats (:func:`scenes.kit.scene.beat`) and captions."""
 
     files: dict[str, Path]
     duration: float
     title: str
+    beats: list[tuple[float, str]] = field(default_factory=list)  #: (start second, method)
+    cues: list[tuple[float, str]] = field(default_factory=list)  #: (start second, caption)
+
+    def timeline(self) -> dict:
+        """The beats and captions as recorded in ``NAME.json`` (slide decks are cut from them)."""
+        return {
+            "beats": [{"start": round(start, 6), "name": name} for start, name in self.beats],
+            "cues": [{"start": round(start, 6), "text": text} for start, text in self.cues],
+        }
 
 
 def manim_settings(quality: str, media_dir: Path, name: str, fmt: str = "mp4") -> dict:
@@ -82,7 +92,8 @@ def render_to_folder(job: Job, trace: Any, folder: Path) -> Made:
         save_poster(files[job.format], files["poster"])
         files["captions"] = folder / f"{job.name}.vtt"
         files["captions"].write_text(webvtt(scene.cues, scene.time), encoding="utf-8")
-    return Made(files, float(scene.time), scene.tr(scene.title_text))
+    title = scene.tr(scene.title_text)
+    return Made(files, float(scene.time), title, list(scene.beats), list(scene.cues))
 
 
 def save_poster(video: Path, poster: Path) -> None:

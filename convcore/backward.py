@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from convcore import _blocked
-from convcore._args import as_float_array
+from convcore._args import as_float_array, check_finite
+from convcore.convolve import rotate180
 from convcore.functional import ConvArgs, _unfold_padded, conv_args, fold, pad2d
 from convcore.trace import ConvTrace, trace_conv2d
 
@@ -190,6 +191,28 @@ class GradientTrace:
     grad_x_padded : (N, C_in, Hp, Wp) gradient w.r.t. ``x_padded`` (zero where no window
         reaches).
     grad_x : (N, C_in, H, W) ``grad_x_padded`` with the forward padding cut off.
+
+    What the gradient video draws, sum by sum (``M``: input cells some window reaches):
+
+    pad_mask : (Hp, Wp) bool, True on the forward padding of ``x_padded``.
+    inserted_mask : (Hf, Wf) bool over ``grad_out_full``, True on the ``stride − 1`` zeros
+        inserted between gradients (False on the full padding and on the gradients).
+    grad_x_steps : (M,) steps of ``grad_x_conv`` (row-major over ``Hc, Wc``) whose cell is
+        an input cell, not padding: the sums that become ``grad_x``, row-major.
+    grad_x_index : (M, 2) the ``grad_x`` (row, column) of each of those steps.
+    uncovered : (H, W) bool, True on input cells no window reaches (the stride skips
+        them): their gradient is 0 without a sum.
+    grad_bias_terms : (C_out, N·out_h·out_w) the terms of each ``grad_bias`` sum:
+        ``grad_out`` of that channel, batch by batch, row-major.
+
+    So for one channel (``N = C_in = C_out = 1``), with ``wc = grad_weight_conv`` and
+    ``xc = grad_x_conv``: ``grad_weight[0, 0].flat[k] = wc.values[0, 0, k]``, the sum of
+    ``wc.products[0, 0, k, 0]`` (input window ``wc.windows[0, k, 0]`` at rows
+    ``wc.tap_rows[k]`` and columns ``wc.tap_cols[k]`` of ``x_padded``, times ``grad_out``);
+    ``grad_x[0, 0][grad_x_index[m]] = xc.values[0, 0, grad_x_steps[m]]``, the sum of
+    ``xc.products[0, 0, grad_x_steps[m], 0]`` (a window of ``grad_out_full`` times
+    ``weight_flipped``); ``grad_bias[0]`` the sum of ``grad_bias_terms[0]``. With groups,
+    ``wc`` and ``xc`` are grouped convolutions (``wc.groups = xc.groups = groups``).
     """
 
     x: np.ndarray
@@ -212,11 +235,24 @@ class GradientTrace:
     grad_x_covered: np.ndarray
     grad_x_padded: np.ndarray
     grad_x: np.ndarray
+    pad_mask: np.ndarray
+    inserted_mask: np.ndarray
+    grad_x_steps: np.ndarray
+    grad_x_index: np.ndarray
+    uncovered: np.ndarray
+    grad_bias_terms: np.ndarray
 
     @property
     def covered_shape(self) -> tuple[int, int]:
         """``(Hc, Wc)``: extent of the padded input that some window reaches."""
         return self.x_covered.shape[2], self.x_covered.shape[3]
+
+    @property
+    def stretched_mask(self) -> np.ndarray:
+        """(Hd, Wd) bool over ``grad_out_dilated``: ``inserted_mask`` without the padding."""
+        top, _, left, _ = self.grad_x_conv.pads
+        hd, wd = self.grad_out_dilated.shape[2:]
+        return self.inserted_mask[top : top + hd, left : left + wd]
 
 
 def _covered_hw(a: ConvArgs) -> tuple[int, int]:
@@ -246,7 +282,7 @@ def _flip_kernel(weight: np.ndarray, groups: int) -> np.ndarray:
     """Rotate by 180° and swap in/out channels per group: (C_out, Cg, kH, kW) → (C_in, Og, …)."""
     c_out, c_in_g, kh, kw = weight.shape
     w = weight.reshape(groups, c_out // groups, c_in_g, kh, kw).transpose(0, 2, 1, 3, 4)
-    return w.reshape(groups * c_in_g, c_out // groups, kh, kw)[..., ::-1, ::-1].copy()
+    return rotate180(w.reshape(groups * c_in_g, c_out // groups, kh, kw))
 
 
 def _grad_x_conv(grad_out_dilated: np.ndarray, a: ConvArgs) -> ConvTrace:
@@ -293,6 +329,10 @@ def trace_conv2d_backward(
     grad_x_padded[:, :, :hc, :wc] = x_conv.out
     top, left = a.pads[0], a.pads[2]
     h, w = a.x.shape[2:]
+    grad_bias_terms = grad_out.transpose(1, 0, 2, 3).reshape(grad_out.shape[1], -1)
+    with np.errstate(over="ignore"):
+        grad_bias = grad_bias_terms.sum(axis=1)
+    check_finite("the bias gradient's sums", (grad_bias,), {"grad_output": grad_out})
     return GradientTrace(
         x=a.x,
         weight=a.weight,
@@ -307,11 +347,70 @@ def trace_conv2d_backward(
         grad_out_dilated=grad_out_dilated,
         grad_weight_conv=w_conv,
         grad_weight=w_conv.out.transpose(1, 0, 2, 3),
-        grad_bias=grad_out.sum(axis=(0, 2, 3)),
+        grad_bias=grad_bias,
         weight_flipped=x_conv.weight,
         grad_out_full=x_conv.x_padded,
         grad_x_conv=x_conv,
         grad_x_covered=x_conv.out,
         grad_x_padded=grad_x_padded,
         grad_x=grad_x_padded[:, :, top : top + h, left : left + w],
+        pad_mask=_pad_mask(a),
+        inserted_mask=_inserted_mask(x_conv, a.stride),
+        **_input_steps(a, (hc, wc)),
+        grad_bias_terms=grad_bias_terms,
     )
+
+
+def _pad_mask(a: ConvArgs) -> np.ndarray:
+    """(Hp, Wp) bool: True on the forward zero padding."""
+    top, bottom, left, right = a.pads
+    h, w = a.x.shape[2:]
+    mask = np.ones((top + h + bottom, left + w + right), bool)
+    mask[top : top + h, left : left + w] = False
+    return mask
+
+
+def _inserted_mask(x_conv: ConvTrace, stride) -> np.ndarray:
+    """(Hf, Wf) bool over the padded, dilated ``grad_out``: True on the inserted zeros."""
+    top, _, left, _ = x_conv.pads
+    hd, wd = x_conv.x.shape[2:]
+    inserted = np.ones((hd, wd), bool)
+    inserted[:: stride[0], :: stride[1]] = False
+    mask = np.zeros(x_conv.x_padded.shape[2:], bool)
+    mask[top : top + hd, left : left + wd] = inserted
+    return mask
+
+
+def _input_steps(a: ConvArgs, covered_hw) -> dict[str, np.ndarray]:
+    """``grad_x_steps``, ``grad_x_index`` and ``uncovered`` (see :class:`GradientTrace`)."""
+    top, _, left, _ = a.pads
+    h, w = a.x.shape[2:]
+    hc, wc = covered_hw
+    rows = np.arange(top, min(top + h, hc))
+    cols = np.arange(left, min(left + w, wc))
+    r, c = (g.ravel() for g in np.meshgrid(rows, cols, indexing="ij"))
+    uncovered = np.ones((h, w), bool)
+    uncovered[r - top, c - left] = False
+    return {
+        "grad_x_steps": r * wc + c,
+        "grad_x_index": np.stack([r - top, c - left], axis=1),
+        "uncovered": uncovered,
+    }
+
+
+def example_grad_output(shape) -> np.ndarray:
+    """The gradient video's default ``grad_out``: 2 and −1 in a checkerboard, 2 top left.
+
+    Parameters
+    ----------
+    shape : (out_h, out_w)
+
+    Returns
+    -------
+    numpy.ndarray, shape ``shape``: 2 where row + column is even, −1 where it is odd.
+    Unlike all ones, each position's share of a sum shows (its sign and size); unlike
+    ±1, the sum over any shape is positive, so a smooth input never cancels to all zeros.
+    """
+    out_h, out_w = shape
+    rows, cols = np.indices((out_h, out_w))
+    return np.where((rows + cols) % 2 == 0, 2.0, -1.0)

@@ -263,18 +263,54 @@ def per_filter_bias(bias, c_out: int) -> np.ndarray | None:
     return np.full(integer(c_out, "c_out"), values[()]) if values.ndim == 0 else values
 
 
-def conv_args(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> ConvArgs:
-    """Validate and normalise the arguments of :func:`conv2d` (raises ``ValueError``)."""
-    x, unbatched = batched(as_float_array(input, "input", (3, 4)))
-    weight = as_float_array(weight, "weight", (4,))
-    c_out, c_in_g, kh, kw = weight.shape
+def check_groups(c_in, c_out, groups) -> int:
+    """``groups`` as an ``int``, checking that it divides ``c_in`` and ``c_out``."""
     groups = integer(groups, "groups")
-    c_in = x.shape[1]
     if c_in % groups or c_out % groups:
         raise ValueError(
             f"groups={groups} must divide both input channels ({c_in}) "
             f"and output channels ({c_out})"
         )
+    return groups
+
+
+def group_channels(c_in, c_out, groups=1) -> np.ndarray:
+    """The input channels each output channel reads, as in ``torch.nn.Conv2d(groups=...)``.
+
+    The channels split into ``groups`` equal, consecutive groups: output channel ``o``
+    belongs to group ``g = o // (C_out/groups)`` and reads input channels
+    ``g·Cg, …, g·Cg + Cg − 1`` with ``Cg = C_in/groups`` (``groups = C_in``: depthwise, one
+    channel each). This is the one home of that rule in convcore.
+
+    Parameters
+    ----------
+    c_in, c_out, groups : int
+        Input and output channels, and the number of groups (divides both).
+
+    Returns
+    -------
+    numpy.ndarray, shape (C_out, C_in/groups), int
+        Row ``o``: the input channels ``weight[o, 0], …, weight[o, Cg − 1]`` meet.
+
+    Raises
+    ------
+    ValueError
+        If an argument is not a positive int or ``groups`` does not divide both counts.
+    """
+    c_in, c_out = integer(c_in, "c_in"), integer(c_out, "c_out")
+    groups = check_groups(c_in, c_out, groups)
+    c_in_g = c_in // groups
+    first = (np.arange(c_out) // (c_out // groups)) * c_in_g
+    return first[:, None] + np.arange(c_in_g)[None, :]
+
+
+def conv_args(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> ConvArgs:
+    """Validate and normalise the arguments of :func:`conv2d` (raises ``ValueError``)."""
+    x, unbatched = batched(as_float_array(input, "input", (3, 4)))
+    weight = as_float_array(weight, "weight", (4,))
+    c_out, c_in_g, kh, kw = weight.shape
+    c_in = x.shape[1]
+    groups = check_groups(c_in, c_out, groups)
     if c_in_g * groups != c_in:
         raise ValueError(
             f"weight expects {c_in_g * groups} input channels ({c_in_g} per group × "

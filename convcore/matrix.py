@@ -26,6 +26,7 @@ from convcore.functional import (
     OutputSizeTerms,
     _unfold_padded,
     conv_args,
+    group_channels,
     output_size_terms,
     pad2d,
 )
@@ -72,8 +73,7 @@ def _row_columns(a: ConvArgs) -> np.ndarray:
     rows, cols = _tap_grid((kh, kw), a.stride, a.dilation, a.out_hw)
     r, c = rows - a.pads[0], cols - a.pads[2]
     inside = (r >= 0) & (r < h) & (c >= 0) & (c < w)
-    first = (np.arange(c_out) // (c_out // a.groups)) * c_in_g  # first input channel of o
-    channel = first[:, None] + np.arange(c_in_g)[None, :]  # (C_out, Cg)
+    channel = group_channels(a.x.shape[1], c_out, a.groups)  # (C_out, Cg)
     column = channel[:, :, None, None] * (h * w) + (r * w + c)[None, None]
     column = np.where(inside[None, None], column, -1)  # (C_out, Cg, kH·kW, L)
     column = column.reshape(c_out, c_in_g * kh * kw, -1)  # (C_out, T, L)
@@ -340,18 +340,21 @@ class Im2colTrace(SizedTrace):
 
     Shapes use ``K = C_in·kH·kW`` (rows of the patch matrix, ordered channel, kernel row,
     kernel column as in :func:`convcore.unfold`) and ``L = out_h·out_w`` (its columns, one
-    per output position, row-major). No groups: every output channel reads every channel.
+    per output position, row-major). With ``groups`` > 1 output channel ``o`` reads only
+    the patch rows of its group's channels (``in_group[o]``): ``kernel_rows`` is then
+    block-diagonal, zero outside the group, and the one product still gives the output.
 
     Attributes
     ----------
     x : (C_in, H, W) the input.
     x_padded : (C_in, Hp, Wp) the input with its zero padding.
     pad_mask : (Hp, Wp) bool, True on padding cells.
-    weight : (C_out, C_in, kH, kW) the kernel.
+    weight : (C_out, C_in/groups, kH, kW) the kernel.
     bias : (C_out,) bias, zeros when ``has_bias`` is False.
     has_bias : whether a bias was given.
     stride, dilation : (int, int).
     pads : (top, bottom, left, right) zero padding.
+    groups : number of channel groups.
     size_h, size_w : the output-size formula's terms for height and width.
     patches : (K, L) the patch matrix, :func:`convcore.unfold` of the input; column ``l``
         is the window of output position ``out_index[l]`` (zeros on padding).
@@ -362,7 +365,10 @@ class Im2colTrace(SizedTrace):
         ``[0, H)``/``[0, W)`` on padding).
     source_index : (K, L) int flat index into ``x.reshape(-1)``, −1 on padding.
     is_padding : (K, L) bool, True where the entry is a padding zero.
-    kernel_rows : (C_out, K) the flattened kernel, one row per output channel.
+    kernel_rows : (C_out, K) the flattened kernel, one row per output channel (row ``o``
+        holds ``weight[o]`` on its group's patch rows and zeros elsewhere).
+    in_group : (C_out, K) bool, True on the patch rows output channel ``o`` reads (all
+        True when ``groups`` is 1).
     terms : (C_out, K, L) ``kernel_rows[:, :, None] * patches``: the products of each
         row·column dot product.
     product : (C_out, L) ``kernel_rows @ patches`` (``terms.sum(1)``; bias not included).
@@ -379,6 +385,7 @@ class Im2colTrace(SizedTrace):
     stride: tuple[int, int]
     pads: tuple[int, int, int, int]
     dilation: tuple[int, int]
+    groups: int
     size_h: OutputSizeTerms
     size_w: OutputSizeTerms
     patches: np.ndarray
@@ -391,6 +398,7 @@ class Im2colTrace(SizedTrace):
     source_index: np.ndarray
     is_padding: np.ndarray
     kernel_rows: np.ndarray
+    in_group: np.ndarray
     terms: np.ndarray
     product: np.ndarray
     values: np.ndarray
@@ -420,19 +428,32 @@ def _patch_sources(a: ConvArgs) -> dict:
     }
 
 
-def im2col_trace(input, weight, bias=None, stride=1, padding=0, dilation=1) -> Im2colTrace:
+def _in_group(a: ConvArgs) -> np.ndarray:
+    """``(C_out, C_in·kH·kW)`` bool: the patch rows (channel-major) output ``o`` reads."""
+    c_out, _, kh, kw = a.weight.shape
+    channels = group_channels(a.x.shape[1], c_out, a.groups)  # (C_out, Cg)
+    mask = np.zeros((c_out, a.x.shape[1]), bool)
+    mask[np.arange(c_out)[:, None], channels] = True
+    return np.repeat(mask, kh * kw, axis=1)
+
+
+def im2col_trace(
+    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1
+) -> Im2colTrace:
     """Trace ``conv2d`` as im2col: patch matrix, flattened kernel, one product, reshape.
 
     ``out = (kernel_rows @ patches + bias).reshape(C_out, out_h, out_w)`` with
-    ``patches = unfold(x)`` of shape ``(C_in·kH·kW, out_h·out_w)``.
+    ``patches = unfold(x)`` of shape ``(C_in·kH·kW, out_h·out_w)``. With ``groups`` > 1,
+    ``kernel_rows`` is block-diagonal (each filter's kernel on its group's patch rows,
+    zeros elsewhere), so the same single product computes the grouped convolution.
 
     Parameters
     ----------
     input : array_like, shape (C_in, H, W), or (H, W) for one channel
-    weight : array_like, shape (C_out, C_in, kH, kW), or (kH, kW) for one channel
+    weight : array_like, shape (C_out, C_in/groups, kH, kW), or (kH, kW) for one channel
     bias : array_like, shape (C_out,), optional
-    stride, padding, dilation
-        As :func:`convcore.conv2d` (groups are not traced: ``groups=1``).
+    stride, padding, dilation, groups
+        As :func:`convcore.conv2d`.
 
     Returns
     -------
@@ -444,10 +465,12 @@ def im2col_trace(input, weight, bias=None, stride=1, padding=0, dilation=1) -> I
         As :func:`convcore.conv2d`.
     """
     x, weight = _single(input, weight)
-    a = conv_args(x, weight, bias, stride, padding, dilation)
+    a = conv_args(x, weight, bias, stride, padding, dilation, groups)
     c_out, _, kh, kw = a.weight.shape
     patches = _unfold_padded(a.x, (kh, kw), a.stride, a.pads, a.dilation)[0][0]
-    kernel_rows = a.weight.reshape(c_out, -1)
+    in_group = _in_group(a)
+    kernel_rows = np.zeros((c_out, patches.shape[0]), a.weight.dtype)
+    kernel_rows[in_group] = a.weight.reshape(-1)
     bias_arr = np.zeros(c_out, a.x.dtype) if a.bias is None else a.bias
     with np.errstate(over="ignore", invalid="ignore"):
         products = kernel_rows[:, :, None] * patches[None]
@@ -463,12 +486,14 @@ def im2col_trace(input, weight, bias=None, stride=1, padding=0, dilation=1) -> I
         stride=a.stride,
         pads=a.pads,
         dilation=a.dilation,
+        groups=a.groups,
         size_h=size_h,
         size_w=size_w,
         patches=patches,
-        patch_row_index=_indices(a.weight.shape[1:]),
+        patch_row_index=_indices((a.x.shape[1], kh, kw)),
         out_index=_indices(a.out_hw),
         kernel_rows=kernel_rows,
+        in_group=in_group,
         terms=kernel_rows[:, :, None] * patches[None],
         product=product,
         values=values,

@@ -17,6 +17,7 @@ from convcore.functional import (
     _windows,
     conv2d_from_args,
     conv_args,
+    group_channels,
     output_size_terms,
     pad2d,
 )
@@ -136,7 +137,7 @@ def trace_conv2d(
     """
     a = conv_args(input, weight, bias, stride, padding, dilation, groups)
     a = replace(a, unbatched=False)  # a trace always keeps the batch axis, `out` included
-    c_out, c_in_g, kh, kw = a.weight.shape
+    c_out, _, kh, kw = a.weight.shape
     pos = _positions(positions, a.out_hw)
     out_index = np.stack(np.divmod(pos, a.out_hw[1]), axis=1)
     origins = out_index * np.asarray(a.stride)
@@ -152,8 +153,6 @@ def trace_conv2d(
     check_finite("the convolution's values", (products, values), {"input": a.x, "weight": a.weight})
     pad_mask = np.ones(x_padded.shape[2:], bool)
     pad_mask[a.pads[0] : a.pads[0] + a.x.shape[2], a.pads[2] : a.pads[2] + a.x.shape[3]] = False
-    per_group = c_out // a.groups
-    first = (np.arange(c_out) // per_group) * c_in_g
     return ConvTrace(
         x=a.x,
         x_padded=x_padded,
@@ -167,7 +166,7 @@ def trace_conv2d(
         groups=a.groups,
         size_h=output_size_terms(a.x.shape[2], kh, a.stride[0], a.pads[:2], a.dilation[0]),
         size_w=output_size_terms(a.x.shape[3], kw, a.stride[1], a.pads[2:], a.dilation[1]),
-        group_channels=first[:, None] + np.arange(c_in_g)[None, :],
+        group_channels=group_channels(a.x.shape[1], c_out, a.groups),
         positions=pos,
         out_index=out_index,
         origins=origins,

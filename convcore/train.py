@@ -143,9 +143,14 @@ def mse_loss(out: np.ndarray, target: np.ndarray) -> float:
     return float(np.mean((out - target) ** 2))
 
 
+def mse_grad_scale(out: np.ndarray) -> float:
+    """The factor ``2 / out.size`` of :func:`mse_loss_backward` (``N`` values averaged)."""
+    return 2.0 / np.size(out)
+
+
 def mse_loss_backward(out: np.ndarray, target: np.ndarray) -> np.ndarray:
     """``∂ mse_loss / ∂ out = (2 / out.size)·(out − target)``."""
-    return (2.0 / out.size) * (out - target)
+    return mse_grad_scale(out) * (out - target)
 
 
 def backward(layers, weights, x, maps, grad_out) -> tuple[list, list]:

@@ -15,7 +15,7 @@ from manim import Create, VGroup
 from scenes.kit.anim import Fade, Glide, Steps, fade_out, fade_out_shown
 from scenes.kit.fmt import fmt, shape
 from scenes.kit.grid import Grid, cell_size, highlight_box, window_squares
-from scenes.kit.scene import ConvScene
+from scenes.kit.scene import ConvScene, beat
 from scenes.kit.text import TextCache, join_lines, note, title_bar
 from scenes.specs.checkerboard import SPEC
 
@@ -54,6 +54,7 @@ class CheckerboardArtifacts(ConvScene):
 
     # -- beats ------------------------------------------------------------------------
 
+    @beat
     def show_title(self):
         v = self.values
         subtitle = self.tr(
@@ -66,6 +67,7 @@ class CheckerboardArtifacts(ConvScene):
         self.play(Fade(self.title), run_time=0.8)
         self.cue(f"{self.title[0].original_text}: {subtitle}.")
 
+    @beat
     def show_panels(self):
         self.panels = [self.get_panel(n) for n in (0, 1)]
         self.play(*(Fade(m) for p in self.panels for m in (*p, p[0].numbers, p[1].numbers)))
@@ -78,6 +80,7 @@ class CheckerboardArtifacts(ConvScene):
         )
         self.wait(1)
 
+    @beat
     def scatter(self, k: int, slow: bool):
         moves = []
         for trace, (inputs, _, out) in zip(self.trace.traces, self.panels, strict=True):
@@ -108,6 +111,7 @@ class CheckerboardArtifacts(ConvScene):
         self.add(*new)
         self.wait(1.2 if slow else 0.25)
 
+    @beat
     def shade(self):
         self.play(*fade_out_shown(self, *(p[2].marks for p in self.panels)), run_time=0.5)
         low, high = SHADE
@@ -124,6 +128,7 @@ class CheckerboardArtifacts(ConvScene):
         self.play(*steps, run_time=1.5)
         self.wait(1)
 
+    @beat
     def compare(self):
         lines = []
         for n, (_, _, out) in enumerate(self.panels):

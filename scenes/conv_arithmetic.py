@@ -26,7 +26,7 @@ from scenes.kit.fmt import (
     transposed_size_formula,
 )
 from scenes.kit.grid import Grid, cell_size, highlight_box, window_squares
-from scenes.kit.scene import ConvScene
+from scenes.kit.scene import ConvScene, beat
 from scenes.kit.text import TextCache, clamp_x, fit_width, label, title_bar, wrapped
 from scenes.kit.theme import FONT
 from scenes.specs.conv_arithmetic import SPEC
@@ -108,6 +108,7 @@ class ConvArithmetic(ConvScene):
 
     # -- beats -------------------------------------------------------------------------
 
+    @beat
     def show_title(self):
         t = self.trace.trace
         self.title = title_bar(self.tr(self.title_text), self.theme, self.settings())
@@ -120,6 +121,7 @@ class ConvArithmetic(ConvScene):
             self.tr("{title} ({settings}). {intro}", title=title, settings=settings, intro=intro)
         )
 
+    @beat
     def show_grids(self):
         self.input_grid, self.kernel_grid, self.output_grid = self.get_grids()
         grids = [g for g in (self.input_grid, self.kernel_grid) if g is not None]
@@ -131,6 +133,7 @@ class ConvArithmetic(ConvScene):
         self.output_grid.numbers_for(self.out_texts, cache=self.texts)  # shown one by one
         self.wait(0.5)
 
+    @beat
     def explain_size(self):
         """The output-size formula with its numbers; the numbers then stay as a caption."""
         lines, kept = self.size_lines()
@@ -146,6 +149,7 @@ class ConvArithmetic(ConvScene):
         out, then_in = squish_rate_func(linear, 0, 0.5), squish_rate_func(linear, 0.5, 1)
         self.play(Fade(block, fade_in=False, rate_func=out), Fade(self.caption, rate_func=then_in))
 
+    @beat
     def visit(self, k: int, slow: bool, pace: float):
         """Window ``k``: the window moves, its sum replaces the last one, its value lands
         (slowly: one beat each; otherwise all in one ``play``, one static redraw)."""
@@ -178,6 +182,7 @@ class ConvArithmetic(ConvScene):
             landing = [Fade(m, rate_func=POP) for m in (self.equation, number)]
             self.play(*moves, *gone, *landing, run_time=pace)
 
+    @beat
     def conclude(self):
         self.play(*fade_out(*self.marks, self.kernel_box, self.equation), run_time=0.6)
         sw = self.swept

@@ -37,7 +37,7 @@ from scenes.kit.anim import Fade, Fly, fade_out
 from scenes.kit.code import CodePanel, CodeTour
 from scenes.kit.fmt import conv_settings, equation, fmt, fmt_factor, product_terms, shape
 from scenes.kit.grid import Grid, highlight_box, window_squares
-from scenes.kit.scene import ConvScene
+from scenes.kit.scene import ConvScene, beat
 from scenes.kit.text import TextCache, clamp_x, fit_width, label, title_bar, wrap_terms
 from scenes.specs.im2col import (
     ABOVE,
@@ -78,6 +78,7 @@ class Im2col(ConvScene):
 
     # -- beats -------------------------------------------------------------------------
 
+    @beat
     def show_title(self):
         params, (k, n_cols) = conv_settings(self.tr, self.im), self.im.patches.shape
         subtitle = "windows → columns, kernel → a row, one product, reshape · {params}"
@@ -90,6 +91,7 @@ class Im2col(ConvScene):
         self.cue(self.tr(cue, n=n_cols, patches=shape(k, n_cols), params=params))
         self.play(Fade(self.title), run_time=0.8)
 
+    @beat
     def show_inputs(self):
         self.build_blocks()
         self.patch_grid = self.get_patch_grid()
@@ -130,6 +132,7 @@ class Im2col(ConvScene):
         self.play(*fade_out(self.column_box), run_time=0.4)
         self.wait(0.5)
 
+    @beat
     def unfold_slowly(self, col: int):
         t, (i, j) = self.im, self.im.out_index[col]
         window, box = self.get_window(col), self.get_column_box(col, col)
@@ -148,6 +151,7 @@ class Im2col(ConvScene):
         self.fly_patch_numbers(range(col, col + 1), lag_ratio=0.15, run_time=1.8)
         self.wait(0.4)
 
+    @beat
     def fly_patch_numbers(self, cols: range, *also, lag_ratio: float, run_time: float = 1.3):
         """Fly the input numbers into patch columns ``cols``, beside the animations ``also``;
         they then stay in ``patch_shown``."""
@@ -159,6 +163,7 @@ class Im2col(ConvScene):
         self.remove(flying)
         self.patch_shown.add(*mobs)
 
+    @beat
     def flatten_kernel(self):
         t = self.im
         self.kernel_row = row = self.get_kernel_row()
@@ -176,6 +181,7 @@ class Im2col(ConvScene):
         self.add(self.result_shown)
         self.wait(0.5)
 
+    @beat
     def multiply(self):
         t, n_cols, (i, j) = self.im, self.im.patches.shape[1], self.im.out_index[0]
         self.play(*fade_out(self.input_block, self.kernel_block), run_time=0.6)
@@ -208,6 +214,7 @@ class Im2col(ConvScene):
         self.play(*fade_out(self.row_box, self.column_box), run_time=0.4)
         self.wait(0.4)
 
+    @beat
     def reshape_output(self):
         out_grid, conv_grid, equals, caption = self.get_comparison()
         cue = "The row reshaped to the {shape} output: the same numbers as conv2d's sliding window."
@@ -224,6 +231,7 @@ class Im2col(ConvScene):
         self.out_grid, self.conv_grid = out_grid, conv_grid
         self.comparison = VGroup(out_grid, shown, conv_grid, equals, caption)
 
+    @beat
     def show_code(self):
         self.play(*fade_out(self.comparison, self.result_row, self.result_shown), run_time=0.7)
         panel, header = self.get_code_panel()

@@ -34,7 +34,7 @@ from convcore.init import SUITS, InitTrace
 from scenes.kit.anim import Fade, fade_out
 from scenes.kit.fmt import fixed, fmt, shape
 from scenes.kit.grid import Grid
-from scenes.kit.scene import ConvScene
+from scenes.kit.scene import ConvScene, beat
 from scenes.kit.text import TextCache, fit_width, label, title_bar, wrap_words
 from scenes.kit.theme import FONT, MONO
 from scenes.specs.initialization import SPEC
@@ -91,6 +91,7 @@ class Initialization(ConvScene):
 
     # -- beats --------------------------------------------------------------------------
 
+    @beat
     def show_title(self):
         title = self.tr(self.title_text)
         subtitle = self.tr(
@@ -104,6 +105,7 @@ class Initialization(ConvScene):
         self.play(Fade(self.title), Create(self.axes), run_time=1.5)
         self.wait(1)
 
+    @beat
     def show_scheme(self, t: InitTrace, slow: bool):
         name, call, formula, numbers, suits = self.get_panel(t)
         bars, theory, (marks, stats) = self.get_bars(t), self.get_theory(t), self.get_marks(t)
@@ -127,6 +129,7 @@ class Initialization(ConvScene):
         self.play(Fade(suits), run_time=0.8 if slow else 0.5)
         self.wait(2.5 if slow else 2.0)
 
+    @beat
     def show_symmetry(self):
         self.play(*fade_out(self.panel, self.plot, self.axes), run_time=0.6)
         header = self.get_symmetry_header()

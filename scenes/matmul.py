@@ -35,7 +35,7 @@ from manim import (
 from scenes.kit.anim import Blink, Fade, Fly, fade_out
 from scenes.kit.fmt import conv_settings, equation, fmt, fmt_factor, product_terms, shape
 from scenes.kit.grid import Grid, highlight_box, merged, window_squares
-from scenes.kit.scene import ConvScene
+from scenes.kit.scene import ConvScene, beat
 from scenes.kit.text import TextCache, fit_width, label, title_bar, wrap_terms
 from scenes.specs.matmul import SPEC, matrix_cell
 
@@ -73,6 +73,7 @@ class ConvAsMatmul(ConvScene):
 
     # -- beats -------------------------------------------------------------------------
 
+    @beat
     def show_title(self):
         params = conv_settings(self.tr, self.trace, with_bias=False)
         title = self.tr(self.title_text)
@@ -84,11 +85,13 @@ class ConvAsMatmul(ConvScene):
         self.cue(self.tr("{title}: {subtitle}.", title=title, subtitle=subtitle))
         self.play(Fade(self.title), run_time=0.8)
 
+    @beat
     def show_inputs(self):
         self.input_grid, self.kernel_grid = self.get_input_grids()
         self.play(Fade(self.input_grid), Fade(self.kernel_grid), run_time=1.2)
         self.wait(1)
 
+    @beat
     def flatten_input(self):
         t, n = self.trace, self.trace.x_flat.size
         self.x_row = self.get_row(t.x_flat, self.theme.input, self.m_top + 0.18 + self.cell / 2)
@@ -104,6 +107,7 @@ class ConvAsMatmul(ConvScene):
         self.play(Fly(self.x_shown, list(self.x_shown), sources, lag_ratio=0.06), run_time=2.5)
         self.play(*fade_out(self.input_grid), run_time=0.6)
 
+    @beat
     def build_matrix(self):
         t = self.trace
         m_shape, rows = shape(*t.matrix.shape), t.matrix.shape[0]
@@ -146,6 +150,7 @@ class ConvAsMatmul(ConvScene):
         self.entries_shown.add(flying)
         self.play(Fly(flying, mobs, sources, lag_ratio=lag), Fade(fills), run_time=run_time)
 
+    @beat
     def count_cells(self):
         t = self.trace
         n = {"shape": shape(*t.matrix.shape), "total": t.n_total}
@@ -161,6 +166,7 @@ class ConvAsMatmul(ConvScene):
         self.play(Fade(self.count), Blink(lit), run_time=1.5)
         self.wait(1.8)
 
+    @beat
     def multiply(self):
         t, rows = self.trace, self.trace.matrix.shape[0]
         self.out_col = self.get_column(t.out_flat, self.theme.output)
@@ -188,6 +194,7 @@ class ConvAsMatmul(ConvScene):
         self.play(*fade_out(self.row_box), Fade(self.caption), run_time=0.6)
         self.wait(1.8)
 
+    @beat
     def transpose(self):
         t = self.trace
         rows, cols = t.matrix.shape
@@ -248,6 +255,7 @@ class ConvAsMatmul(ConvScene):
         self.play(Fade(self.caption), run_time=0.8)
         self.thumbnail = VGroup(frame, fills, title)
 
+    @beat
     def send_back(self):
         t = self.trace
         q = t.busiest_column  # the input cell that feeds the most outputs
@@ -273,6 +281,7 @@ class ConvAsMatmul(ConvScene):
         self.play(*fade_out(box, g_box), Fade(self.caption), run_time=0.6)
         self.wait(2)
 
+    @beat
     def reshape_gradient(self):
         self.g_grid, self.grad_grid, arrow, captions = self.get_gradient_grids()
         self.cue(" ".join(line.original_text for line in captions))

@@ -18,7 +18,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Square, VGroup, Write
 from scenes.kit.anim import Fade, Fly, flash
 from scenes.kit.fmt import equation, fmt, fmt_factor, product_terms, shape
 from scenes.kit.grid import Grid, cell_size, highlight_box
-from scenes.kit.scene import ConvScene
+from scenes.kit.scene import ConvScene, beat
 from scenes.kit.text import TextCache, caption, fit_width, label, title_bar, wrap_terms
 from scenes.specs.multichannel import SPEC
 
@@ -78,11 +78,13 @@ class MultiChannel(ConvScene):
 
     # -- beats -------------------------------------------------------------------------
 
+    @beat
     def show_title(self):
         self.title = title_bar(self.tr(self.title_text), self.theme)
         self.cue(self.title[0].original_text)
         self.play(Fade(self.title), run_time=0.8)
 
+    @beat
     def show_input(self):
         t, th = self.trace, self.theme
         c_in, h, w = t.x.shape[1:]
@@ -99,6 +101,7 @@ class MultiChannel(ConvScene):
         self.play(Fade(head), Fade(self.shapes[0]), *(Fade(g) for g in self.inputs), run_time=1.2)
         self.wait(1)
 
+    @beat
     def show_weight(self):
         t = self.trace
         c_out, c_in, kh, kw = t.weight.shape
@@ -134,6 +137,7 @@ class MultiChannel(ConvScene):
             self.play(*(Fade(column.bias) for column in self.filters), run_time=0.8)
             self.wait(1)
 
+    @beat
     def show_output(self):
         t = self.trace
         c_out, (oh, ow) = t.weight.shape[0], t.out_shape
@@ -146,6 +150,7 @@ class MultiChannel(ConvScene):
         self.play(Fade(self.shapes[2]), *(Fade(g) for g in self.outputs), run_time=1)
         self.wait(1)
 
+    @beat
     def compute(self, o: int, k: int, detail: int):
         """Output value ``k`` of filter ``o``: 2 = term by term, 1 = line by line, 0 = snap."""
         t = self.trace
@@ -177,6 +182,7 @@ class MultiChannel(ConvScene):
             self.add(number)
             self.wait(self.fast_step)
 
+    @beat
     def conclude(self):
         t, th = self.trace, self.theme
         self.remove(self.lines, *self.lines, self.window, self.out_box, self.filter_box)

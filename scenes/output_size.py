@@ -30,7 +30,7 @@ from convcore.arithmetic import CaseTrace
 from scenes.kit.anim import Fade, Fly, Steps, fade_out
 from scenes.kit.fmt import fmt, fmt_pads, fmt_pair, shape, size_formula
 from scenes.kit.grid import Grid, cell_size, merged
-from scenes.kit.scene import ConvScene
+from scenes.kit.scene import ConvScene, beat
 from scenes.kit.text import TextCache, fit_width, glyph_table, label, title_bar
 from scenes.specs.output_size import SPEC, user_case
 
@@ -82,6 +82,7 @@ class OutputSizes(ConvScene):
 
     # -- beats -------------------------------------------------------------------------
 
+    @beat
     def show_intro(self):
         th = self.theme
         mine = user_case(self.values)
@@ -103,6 +104,7 @@ class OutputSizes(ConvScene):
         self.remove(formula)
         self.play(Fly(self.general, [self.general], [formula]), run_time=0.8)
 
+    @beat
     def show_case(self, board: VGroup):
         t, first = board.case.trace, board.index == 0
         self.play(Fade(board), run_time=1.0 if first else 0.6)
@@ -132,6 +134,7 @@ class OutputSizes(ConvScene):
         self.wait(1.2)
         return fade_out(board.crosses, board.unvisited_note)
 
+    @beat
     def show_single_result(self, board: VGroup):
         """One case: its grids once more, with the output size said in words."""
         oh, ow = board.case.trace.out_shape
@@ -143,6 +146,7 @@ class OutputSizes(ConvScene):
         self.play(Fade(board), Fade(result), run_time=0.8)
         self.wait(4.5)
 
+    @beat
     def show_summary(self):
         self.summary = self.get_summary()
         sizes = self.tr(", ").join(shape(*c.trace.out_shape) for c in self.cases)

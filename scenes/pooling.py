@@ -25,7 +25,7 @@ from scenes.kit.grid import (
     widest,
     window_squares,
 )
-from scenes.kit.scene import ConvScene
+from scenes.kit.scene import ConvScene, beat
 from scenes.kit.text import TextCache, caption, fit_width, label, note, title_bar, wrapped
 from scenes.specs.pooling import SPEC
 
@@ -91,6 +91,7 @@ class Pooling(ConvScene):
 
     # -- beats -------------------------------------------------------------------------
 
+    @beat
     def show_title(self):
         t = self.trace.passes[0].forward
         names = self.tr(", ").join(self.tr(NAMES[m]) for m in self.trace.modes)
@@ -98,6 +99,7 @@ class Pooling(ConvScene):
         self.play(Fade(self.title), run_time=0.8)
         self.cue(self.tr("{names}: {settings}.", names=names, settings=self.settings(t)))
 
+    @beat
     def explain_output_size(self):
         t, th = self.trace.passes[0].forward, self.theme
         general, h_line = pool_size_formula(t.size_h, "H")
@@ -116,6 +118,7 @@ class Pooling(ConvScene):
         self.caption = caption("    ".join(lines), th, 20).move_to([0, CAPTION_Y, 0])
         self.play(Fade(formula, fade_in=False), Fade(self.caption), run_time=0.8)
 
+    @beat
     def show_forward(self, t: PoolTrace):
         board = self.boards[t.mode, "forward"] = self.forward_board(t)
         intro = self.tr(FORWARD[t.mode], name=self.tr(NAMES[t.mode]), shape=shape(*t.kernel_size))
@@ -130,6 +133,7 @@ class Pooling(ConvScene):
         self.wait(1.5)
         self.play(*fade_out(board, board.out_grid.numbers), run_time=0.6)
 
+    @beat
     def show_backward(self, g: PoolGradientTrace):
         mode = g.forward.mode
         board = self.boards[mode, "backward"] = self.backward_board(g)

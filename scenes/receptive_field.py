@@ -21,7 +21,7 @@ from convcore.receptive import Layer, ReceptiveTrace, StackStage
 from scenes.kit.anim import Fade, fade_out
 from scenes.kit.fmt import DOT, shape
 from scenes.kit.grid import Grid, merged
-from scenes.kit.scene import ConvScene
+from scenes.kit.scene import ConvScene, beat
 from scenes.kit.text import TextCache, fit_width, glyph_table, label, title_bar
 from scenes.specs.receptive_field import SPEC
 
@@ -112,6 +112,7 @@ class ReceptiveField(ConvScene):
 
     # -- beats -------------------------------------------------------------------------
 
+    @beat
     def show_title(self):
         th = self.theme
         self.title = title_bar(self.tr(self.title_text), th)
@@ -127,6 +128,7 @@ class ReceptiveField(ConvScene):
         self.play(Fade(self.grids[0]), run_time=0.8)
         self.marks, self.info, self.single_row = VGroup(), VGroup(), VGroup()
 
+    @beat
     def show_stage(self, n: int, stage: StackStage):
         t = stage.stack
         self.cue(self.stage_text_for(n, t, CUES))
@@ -182,6 +184,7 @@ class ReceptiveField(ConvScene):
         self.add(self.single_row)
         self.wait(2.2)
 
+    @beat
     def show_channels(self):
         """Weights for ``C`` channels in and out: each count ×C², in both panels."""
         t, c = self.full, self.full.channels
@@ -200,6 +203,7 @@ class ReceptiveField(ConvScene):
         self.play(Fade(self.panels["channels"]), run_time=0.8)
         self.wait(3)
 
+    @beat
     def show_recap(self):
         self.recap = self.get_recap()
         self.cue(self.recap_cue())

@@ -24,7 +24,7 @@ from scenes.kit.fmt import (
     size_formula,
 )
 from scenes.kit.grid import Grid, cell_size, highlight_box
-from scenes.kit.scene import ConvScene
+from scenes.kit.scene import ConvScene, beat
 from scenes.kit.text import caption as make_caption
 from scenes.kit.text import label, title_bar, wrap_terms
 from scenes.kit.theme import FONT
@@ -57,6 +57,7 @@ class SlidingWindow(ConvScene):
 
     # -- beats -------------------------------------------------------------------------
 
+    @beat
     def show_title(self):
         t = self.trace
         params = conv_settings(self.tr, t)
@@ -75,6 +76,7 @@ class SlidingWindow(ConvScene):
             )
         )
 
+    @beat
     def show_grids(self):
         self.input_grid, self.kernel_grid, self.output_grid = self.get_grids()
         star = Text("⋆", font=FONT, font_size=60, color=self.theme.text)
@@ -93,6 +95,7 @@ class SlidingWindow(ConvScene):
         )
         self.wait(1)
 
+    @beat
     def explain_output_size(self):
         t = self.trace
         general, h_line = size_formula(t.size_h, "H")
@@ -112,6 +115,7 @@ class SlidingWindow(ConvScene):
         self.play(Fade(formula, fade_in=False), Fade(caption), run_time=0.8)
         self.caption = caption
 
+    @beat
     def show_code(self):
         """Shrink the grids to the top and show convcore's direct loop below them."""
         shown = [n for n in self.output_grid.numbers if n in self.mobjects]
@@ -153,6 +157,7 @@ class SlidingWindow(ConvScene):
         self.bring_to_front(self.marker)  # drawn last: only what moves is redrawn each frame
         self.play(Glide(self.marker, to=target), *animations, run_time=run_time)
 
+    @beat
     def compute_position(self, k: int, slow: bool, detailed: bool = False):
         t = self.trace
         i, j = t.out_index[k]
@@ -201,6 +206,7 @@ class SlidingWindow(ConvScene):
                 self.play(land, run_time=0.45)
             self.wait(0.35)
 
+    @beat
     def conclude(self):
         self.play(
             *fade_out(

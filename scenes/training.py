@@ -25,7 +25,7 @@ from scenes.kit.anim import Fade, fade_out, flash
 from scenes.kit.code import CodePanel
 from scenes.kit.fmt import MINUS, fixed, fixed_factor, fmt, shape
 from scenes.kit.grid import Grid, highlight_box
-from scenes.kit.scene import ConvScene
+from scenes.kit.scene import ConvScene, beat
 from scenes.kit.text import TextCache, fit_width, join_lines, label, title_bar
 from scenes.specs.training import SPEC, random_start
 
@@ -85,6 +85,7 @@ class TrainingStep(ConvScene):
 
     # -- beats --------------------------------------------------------------------------
 
+    @beat
     def show_setup(self):
         title, subtitle = self.tr(self.title_text), self.subtitle()
         self.title = title_bar(title, self.theme, subtitle)
@@ -103,6 +104,7 @@ class TrainingStep(ConvScene):
         )
         self.wait(3)
 
+    @beat
     def run_epoch(self, e: int, slow: bool):
         self.epoch_tag(e)
         if not slow:
@@ -172,6 +174,7 @@ class TrainingStep(ConvScene):
         self.wait(1.5 if slow else 0.5)
         self.play(*fade_out(boxes), run_time=0.3)
 
+    @beat
     def conclude(self):
         trend = " → ".join(fixed(v) for v in self.trace.loss)
         self.bring_to_front(self.tag)

@@ -33,7 +33,7 @@ from scenes.kit.grid import (
     widest,
     window_squares,
 )
-from scenes.kit.scene import ConvScene
+from scenes.kit.scene import ConvScene, beat
 from scenes.kit.text import TextCache, join_lines, label, note, title_bar, wrap_terms
 from scenes.specs.transposed import SPEC
 
@@ -92,6 +92,7 @@ class TransposedConvolution(ConvScene):
 
     # -- beats ------------------------------------------------------------------------
 
+    @beat
     def show_title(self):
         w = self.words
         w["settings"] = self.tr(
@@ -107,6 +108,7 @@ class TransposedConvolution(ConvScene):
             )
         )
 
+    @beat
     def show_scatter_grids(self):
         t, th = self.trace, self.theme
         (h, w), (kh, kw) = t.x.shape[2:], t.kernel_size
@@ -144,6 +146,7 @@ class TransposedConvolution(ConvScene):
         )
         self.wait(1.5)
 
+    @beat
     def scatter(self, k: int, slow: bool):
         t, th = self.trace, self.theme
         (i, j), value = t.in_index[k], t.in_values[0, k, 0]
@@ -206,6 +209,7 @@ class TransposedConvolution(ConvScene):
             self.say(*lines)
         self.wait(1.8 if sums and slow else 1.0 if sums else 0.5)
 
+    @beat
     def crop(self):
         t, th = self.trace, self.theme
         grids = (self.input_grid, self.kernel_grid, self.block)
@@ -252,6 +256,7 @@ class TransposedConvolution(ConvScene):
         self.play(Fade(self.output), fly, run_time=1.5)
         self.wait(2)
 
+    @beat
     def explain_output_size(self):
         t = self.trace
         general, h_line = transposed_size_formula(t.size_h, "H")
@@ -266,6 +271,7 @@ class TransposedConvolution(ConvScene):
         self.play(Fade(self.note[1:]), run_time=0.8)
         self.wait(2.5)
 
+    @beat
     def show_direct_input(self):
         t, th = self.trace, self.theme
         self.play(*fade_out_shown(self, *(m for m in self.mobjects if m is not self.title)))
@@ -298,6 +304,7 @@ class TransposedConvolution(ConvScene):
             self.play(Fade(pads), run_time=0.6)
         self.wait(2)
 
+    @beat
     def rotate_kernel(self):
         (kh, kw), kernel, rotated = self.trace.kernel_size, self.kernel_grid, self.rotated
         self.say(self.tr("… and the kernel rotated by 180°."))
@@ -319,6 +326,7 @@ class TransposedConvolution(ConvScene):
         self.play(Create(output.cells), Fade(output.title), run_time=1)
         self.wait(1.5)
 
+    @beat
     def direct_position(self, k: int, slow: bool):
         th, d = self.theme, self.trace.direct
         i, j = d.out_index[k]
@@ -350,6 +358,7 @@ class TransposedConvolution(ConvScene):
         self.remove(result)
         self.wait(1)
 
+    @beat
     def compare(self):
         t, th, output = self.trace, self.theme, self.direct_output
         keep = {self.title, output.cells, output.title, *output.numbers}

@@ -7,8 +7,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EXTRA="${1:-}"
 APT_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config fonts-dejavu-core fonts-noto-cjk)
-# The tests also drive a headless browser over the gallery page.
-if [ "$EXTRA" = test ]; then APT_PACKAGES+=(chromium); fi
+# The tests also drive a headless browser over the gallery page and the HTML slide deck,
+# and open the PowerPoint deck in LibreOffice Impress.
+if [ "$EXTRA" = test ]; then APT_PACKAGES+=(chromium libreoffice-impress); fi
 PYTHON="${PYTHON:-python3}"
 
 say() { printf '\033[1mconvanim setup:\033[0m %s\n' "$*"; }

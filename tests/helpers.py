@@ -116,3 +116,18 @@ def fixture_maker(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def numeric_grad(f, a: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """Centred finite differences of the scalar ``f()`` over every entry of ``a`` (which
+    ``f`` reads; each entry is nudged in place and restored)."""
+    grad = np.zeros_like(a)
+    for idx in np.ndindex(a.shape):
+        orig = a[idx]
+        a[idx] = orig + eps
+        plus = f()
+        a[idx] = orig - eps
+        minus = f()
+        a[idx] = orig
+        grad[idx] = (plus - minus) / (2 * eps)
+    return grad

@@ -11,8 +11,10 @@
 ``scene``      :class:`ConvScene`, the base of every scene: theme, language, cues, trace
 ``drawing``    the camera, renderer and file writer of ``ConvScene.fast_drawing``
 ``params``     parameter declarations (manim-free), matrix parsing
+``image``      photographs read in grey, colours of maps (manim-free: Pillow, NumPy)
+``picture``    arrays as pictures: sharp images, colour bars, :class:`PictureCamera`
 =============  ===========================================================================
 
 Import the modules themselves (``from scenes.kit.grid import Grid``): this package imports
-nothing, so the manim-free ``params``, ``fmt`` and ``i18n`` load without Manim.
+nothing, so the manim-free ``params``, ``image``, ``fmt`` and ``i18n`` load without Manim.
 """

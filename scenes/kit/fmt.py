@@ -180,3 +180,35 @@ def conv_settings(tr, trace, with_bias: bool = True) -> str:
     if with_bias and trace.has_bias:
         text += tr(", bias {bias}", bias=fmt(trace.bias[0]))
     return text
+
+
+def fraction(value) -> str:
+    """An exact ``fractions.Fraction`` as ``17/72`` (``2`` when it is whole)."""
+    return (
+        str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    )
+
+
+def separable_formulas(cost) -> dict[str, tuple[str, str]]:
+    """Parameter and multiply-add lines of a :class:`convcore.groups.SeparableCost`, with
+    its numbers substituted: ``{"standard": ("C_out·C_in·k² = 8·4·3² = 288",
+    "2·2·288 = 1152"), "depthwise": …, "pointwise": …, "separable": …}``."""
+    s, d, p = cost.standard, cost.depthwise, cost.pointwise
+    k, (h, w) = s.kernel[0], s.out_hw
+    square = f"{k}²" if s.kernel[0] == s.kernel[1] else f"{s.kernel[0]}{DOT}{s.kernel[1]}"
+
+    def macs(layer) -> str:
+        return f"{h}{DOT}{w}{DOT}{layer.weights} = {layer.macs}"
+
+    return {
+        "standard": (
+            f"C_out{DOT}C_in{DOT}k² = {s.c_out}{DOT}{s.c_in}{DOT}{square} = {s.weights}",
+            macs(s),
+        ),
+        "depthwise": (f"C_in{DOT}k² = {d.c_in}{DOT}{square} = {d.weights}", macs(d)),
+        "pointwise": (f"C_out{DOT}C_in = {p.c_out}{DOT}{p.c_in} = {p.weights}", macs(p)),
+        "separable": (
+            f"{d.params} + {p.params} = {cost.params}",
+            f"{d.macs} + {p.macs} = {cost.macs}",
+        ),
+    }

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from manim import UP, Rectangle, Square, Text, VGroup, VMobject
+from manim import DOWN, RIGHT, UP, Rectangle, Square, Text, VGroup, VMobject
 
 from scenes.kit.fmt import fmt
 from scenes.kit.text import TextCache, label
@@ -220,3 +220,16 @@ def merged(shapes: Sequence[VMobject]) -> VMobject:
         return VMobject()
     whole = VMobject().set_points(np.concatenate([s.points for s in shapes]))
     return whole.match_style(shapes[0])
+
+
+def place_product(left: Grid, right: Grid, product: Grid, x: float, top: float, gap=0.2):
+    """Lay out ``left @ right = product`` as it is worked by hand: ``right`` above the
+    product (its title to its right), ``left`` to the product's left (its title above,
+    flush right), the product's title below; ``left``'s cells start at ``x``, ``right``'s
+    top edge is at ``top``."""
+    right.place_top(x + left.cells.width + gap + product.cells.width / 2, top)
+    product.place_top(right.cells.get_x(), top - right.cells.height - gap)
+    left.place(x + left.cells.width / 2, product.cells.get_y())
+    right.title.next_to(right.cells, RIGHT, buff=0.25)
+    left.title.next_to(left.cells, UP, buff=0.12).align_to(left.cells, RIGHT)
+    product.title.next_to(product.cells, DOWN, buff=0.12)

@@ -527,6 +527,59 @@ ZH = {
     "{n} windows → {n} output values, each the mean of {m} values": (
         "{n} 个窗口 → {n} 个输出值，每个是 {m} 个值的平均值"
     ),
+    # backward
+    "Backpropagation through a convolution": "卷积的反向传播",
+    "Backpropagation through a {kernel} convolution of a {input} input.": (
+        "对 {input} 输入做 {kernel} 卷积的反向传播。"
+    ),
+    "Y = X ⋆ W + b as PyTorch's Conv2d · stride {stride}, padding {padding}": (
+        "Y = X ⋆ W + b（与 PyTorch 的 Conv2d 相同）· 步幅 {stride}，填充 {padding}"
+    ),
+    "input X {input}": "输入 X {input}",
+    "input X {input} padded to {padded}": "输入 X {input}，填充后 {padded}",
+    "kernel W {kernel}": "卷积核 W {kernel}",
+    "∂L/∂Y {out} (given)": "∂L/∂Y {out}（已知）",
+    "∂L/∂Y {out}": "∂L/∂Y {out}",
+    "∂L/∂Y {out}, taps {stride} apart": "∂L/∂Y {out}，抽头相隔 {stride}",
+    "∂L/∂W {kernel}": "∂L/∂W {kernel}",
+    "∂L/∂X {input}": "∂L/∂X {input}",
+    "∂L/∂b: 1 value": "∂L/∂b：1 个值",
+    "W rotated 180°": "W 旋转 180°",
+    "stretched: zeros between, {stretched}": "拉伸：中间插零，{stretched}",
+    "∂L/∂Y stretched, padded by {reach}: {full}": "∂L/∂Y 拉伸并填充 {reach}：{full}",
+    "Forward: Y = X ⋆ W + b, a {out} output.": "前向：Y = X ⋆ W + b，输出为 {out}。",
+    "Backward: the layers above hand back ∂L/∂Y, one value per output cell.": (
+        "反向：上层传回 ∂L/∂Y，每个输出单元一个值。"
+    ),
+    "Find ∂L/∂W, ∂L/∂X and ∂L/∂b: each value a sum of products.": (
+        "求 ∂L/∂W、∂L/∂X 和 ∂L/∂b：每个值都是乘积之和。"
+    ),
+    "Weight (p, q) met one input value per output cell (i, j): ∂L/∂W is the input correlated with ∂L/∂Y.": (
+        "权重 (p, q) 在每个输出单元 (i, j) 处各乘过一个输入值：∂L/∂W 就是输入与 ∂L/∂Y 的互相关。"
+    ),
+    "Stride {stride}: the windows of neighbouring outputs lie {stride} apart.": (
+        "步幅 {stride}：相邻输出的窗口相隔 {stride} 格。"
+    ),
+    "Put the gradients back {stride} apart, zeros between: {out} → {stretched}.": (
+        "把梯度放回相隔 {stride} 的位置，中间补零：{out} → {stretched}。"
+    ),
+    "Stride 1: no zeros to insert between the gradients.": "步幅 1：梯度之间无需插零。",
+    "… and the kernel rotated by 180°: its last tap first.": "……以及旋转 180° 的卷积核：最后一个抽头排在最前。",
+    "∂L/∂X: the rotated kernel slides at stride 1 over ∂L/∂Y, stretched and padded by k − 1 = {reach} on every side (a full correlation).": (
+        "∂L/∂X：旋转后的卷积核以步幅 1 滑过拉伸后、四周各填充 k − 1 = {reach} 的 ∂L/∂Y（完全互相关）。"
+    ),
+    "Sums for the forward padding {padding} are cut off.": "落在前向填充 {padding} 上的和被裁掉。",
+    "No window reached the last rows or columns: their gradient is 0.": (
+        "没有窗口到达最后的行或列：它们的梯度为 0。"
+    ),
+    "b is added to every output value: each passes its gradient on unchanged.": (
+        "b 加到每个输出值上：每个输出值把梯度原样传给 b。"
+    ),
+    "b is added to every output value: ∂L/∂b = {sum}": "b 加到每个输出值上：∂L/∂b = {sum}",
+    "Each gradient is again a correlation: X with ∂L/∂Y, and the stretched ∂L/∂Y with W rotated 180°; ∂L/∂b is a sum.": (
+        "每个梯度又是一次互相关：X 与 ∂L/∂Y，拉伸后的 ∂L/∂Y 与旋转 180° 的 W；∂L/∂b 是一个求和。"
+    ),
+    "The same values as PyTorch's autograd.": "与 PyTorch 自动求导的结果完全相同。",
     # checkerboard
     "Checkerboard artifacts of transposed convolutions": "转置卷积的棋盘格伪影",
     "stride {stride} · input {input} of ones · kernels of ones: each output value counts the kernel taps that land on it": (
@@ -547,6 +600,171 @@ ZH = {
     ),
     "Uneven overlap makes the checkerboard artifacts of transposed convolutions ({citation}); a kernel size divisible by the stride avoids it.": (
         "重叠不均造成了转置卷积的棋盘格伪影（{citation}）；卷积核尺寸能被步幅整除就能避免。"
+    ),
+    # flip
+    "Cross-correlation or convolution: the flipped kernel": "互相关还是卷积：翻转的卷积核",
+    "mode {mode} · input {input} · kernel {kernel}": "模式 {mode} · 输入 {input} · 卷积核 {kernel}",
+    "{title}: {sizes}.": "{title}：{sizes}。",
+    "kernel k {shape}": "卷积核 k {shape}",
+    "k rotated 180° {shape}": "k 旋转 180° {shape}",
+    "Convolution first rotates the kernel by 180°: rows and columns reversed, k_rot[i, j] = k[kH − 1 − i, kW − 1 − j].": (
+        "卷积先把卷积核旋转 180°：行与列都倒过来，k_rot[i, j] = k[kH − 1 − i, kW − 1 − j]。"
+    ),
+    "This kernel is symmetric: it equals its rotation.": "这个卷积核是对称的：旋转后不变。",
+    "This kernel is not symmetric: its rotation is a different kernel.": "这个卷积核不对称：旋转后是另一个卷积核。",
+    "cross-correlation · PyTorch Conv2d": "互相关 · PyTorch Conv2d",
+    "convolution · scipy convolve2d": "卷积 · scipy convolve2d",
+    "x ⋆ k {shape}": "x ⋆ k {shape}",
+    "x ∗ k {shape}": "x ∗ k {shape}",
+    "input x {shape}, padded to {padded}": "输入 x {shape}，填充后 {padded}",
+    "Same input, same windows. Cross-correlation x ⋆ k: {corr}. Convolution x ∗ k: {conv}.": (
+        "同一输入，同样的窗口。互相关 x ⋆ k：{corr}。卷积 x ∗ k：{conv}。"
+    ),
+    "Position ({i}, {j}), the same window: {corr}; with the rotated kernel: {conv}.": (
+        "位置 ({i}, {j})，同一个窗口：{corr}；乘以旋转后的卷积核：{conv}。"
+    ),
+    "The kernel is not symmetric, so the outputs differ at {n} of {total} positions: the same windows meet the weights in another order.": (
+        "卷积核不对称，所以两个输出在 {total} 个位置中有 {n} 个不同：同样的窗口以另一种顺序遇到权重。"
+    ),
+    "The kernel equals its rotation, so the outputs are equal at all {total} positions: for this kernel convolution and cross-correlation are the same.": (
+        "卷积核与其旋转相同，所以两个输出在全部 {total} 个位置上相等：对这个卷积核，卷积与互相关相同。"
+    ),
+    "The kernel is not symmetric, yet for this input the outputs are equal at all {total} positions.": (
+        "卷积核不对称，但对这个输入，两个输出在全部 {total} 个位置上相等。"
+    ),
+    "The kernel equals its rotation, yet the outputs differ at {n} of {total} positions (the two are centred differently).": (
+        "卷积核与其旋转相同，但两个输出在 {total} 个位置中有 {n} 个不同（两者的中心对齐方式不同）。"
+    ),
+    "For CNNs the flip does not matter: the kernel is learned. A network trained with cross-correlation simply learns the rotated weights a convolution would have: x ⋆ k = x ∗ (k rotated 180°), the same function.": (
+        "对 CNN 来说翻转无关紧要：卷积核是学出来的。用互相关训练的网络只是学到了卷积会用的旋转后的权重：x ⋆ k = x ∗ (k 旋转 180°)，是同一个函数。"
+    ),
+    "For signal processing it does: only convolution is commutative (x ∗ k = k ∗ x) and associative ((x ∗ a) ∗ b = x ∗ (a ∗ b)), so two filters in a row are one filter, a ∗ b.": (
+        "对信号处理来说则很重要：只有卷积满足交换律 x ∗ k = k ∗ x 与结合律 (x ∗ a) ∗ b = x ∗ (a ∗ b)，所以连续两个滤波器就是一个滤波器 a ∗ b。"
+    ),
+    # feature maps
+    "Feature maps of a photograph": "照片的特征图",
+    "kernel {name} · image {shape}, grey levels 0–255 · no padding, stride 1": "卷积核 {name} · 图像 {shape}，灰度 0–255 · 无填充，步幅 1",
+    "image {shape}": "图像 {shape}",
+    "The photograph in grey, {shape} pixels: 0 is black, 255 is white.": "灰度照片，{shape} 像素：0 为黑，255 为白。",
+    "patch {shape} at ({row}, {col})": "图块 {shape}，位于 ({row}, {col})",
+    "kernel {name} {shape}": "卷积核 {name} {shape}",
+    "feature map {shape}": "特征图 {shape}",
+    "at ({row}, {col})": "位于 ({row}, {col})",
+    "around the strongest response": "围绕最强响应",
+    "you chose": "由你指定",
+    "A {patch} patch ({where}) and the {name} kernel.": "一个 {patch} 图块（{where}）与卷积核 {name}。",
+    "feature map {shape} ({name})": "特征图 {shape}（{name}）",
+    "min {low}, max {high}": "最小 {low}，最大 {high}",
+    "The whole feature map, {shape}: from {low} to {high}; the colours run from {bottom} through 0 to {top}.": "完整的特征图 {shape}：从 {low} 到 {high}；颜色从 {bottom} 经 0 到 {top}。",
+    "ReLU(feature map)": "ReLU(特征图)",
+    "{n} negative values → 0 ({share})": "{n} 个负值 → 0（{share}）",
+    "ReLU keeps the positive responses: {note}.": "ReLU 只保留正的响应：{note}。",
+    "image": "图像",
+    "grey levels 0 … 255": "灰度 0 … 255",
+    "colours {low} … {high}": "颜色 {low} … {high}",
+    "One image, {n} kernels: {names}. Each map has its own colour scale.": "同一张图像，{n} 个卷积核：{names}。每张特征图有各自的色标。",
+    "Each kernel responds to its own pattern: a feature map shows where it is.": "每个卷积核响应各自的图案：特征图显示它出现在哪里。",
+    "custom": "自定义",
+    # groups
+    "{a}: {b}": "{a}：{b}",
+    "Groups, depthwise and separable convolution": "分组卷积、深度卷积与可分离卷积",
+    "x: {c_in} channels of {shape}, {kernel} kernels · numpy default_rng({seed})": (
+        "x：{c_in} 个 {shape} 通道，{kernel} 卷积核 · numpy default_rng({seed})"
+    ),
+    "{c_in} input channels of {shape}, one row each; {c_in} filters, each with a kernel in the row of every channel it sees": (
+        "{c_in} 个 {shape} 输入通道，每行一个；{c_in} 个滤波器，它看到的每个通道所在的行里放一个卷积核"
+    ),
+    "groups = 1: every filter sees all {c_in} input channels": "groups = 1：每个滤波器看到全部 {c_in} 个输入通道",
+    "groups = {g}: {g} groups of {cg} channels; a filter sees only its group's": (
+        "groups = {g}：{g} 组，每组 {cg} 个通道；滤波器只看到本组的通道"
+    ),
+    "groups = {g} = C_in (depthwise): each filter sees one channel": (
+        "groups = {g} = C_in（深度卷积）：每个滤波器只看到一个通道"
+    ),
+    "weight (C_out, C_in/groups, kH, kW) = {sizes}": "权重 (C_out, C_in/groups, kH, kW) = {sizes}",
+    "{count} weights": "{count} 个权重",
+    "output ({i}, {j}): window · kernel, summed per channel": "输出 ({i}, {j})：窗口 · 卷积核，按通道求和",
+    "group {g}: {names}": "第 {g} 组：{names}",
+    "A separable block: depthwise {kernel} (groups = {c_in}), then pointwise 1×1 ({c_in} → {c_out} channels)": (
+        "可分离卷积块：先做深度 {kernel} 卷积（groups = {c_in}），再做逐点 1×1 卷积（{c_in} → {c_out} 个通道）"
+    ),
+    "depthwise output\n(C_in, pixels) = ({c_in}, {n})": "深度卷积输出\n(C_in, 像素) = ({c_in}, {n})",
+    "pointwise weight\n(C_out, C_in) = ({c_out}, {c_in})": "逐点卷积权重\n(C_out, C_in) = ({c_out}, {c_in})",
+    "output (C_out, pixels) = ({c_out}, {n})": "输出 (C_out, 像素) = ({c_out}, {n})",
+    "1×1 convolution = a matrix product per pixel:": "1×1 卷积 = 每个像素做一次矩阵乘法：",
+    "pixel ({i}, {j}): weight × its {c_in} channel values": "像素 ({i}, {j})：权重 × 它的 {c_in} 个通道值",
+    "every pixel the same way: output {shape}": "每个像素都一样：输出 {shape}",
+    "standard {k} convolution": "标准 {k} 卷积",
+    "depthwise {k} (groups = {c_in})": "深度 {k} 卷积（groups = {c_in}）",
+    "pointwise 1×1": "逐点 1×1 卷积",
+    "separable block": "可分离卷积块",
+    "parameters": "参数量",
+    "multiply-adds ({h}·{w}·weights)": "乘加次数（{h}·{w}·权重数）",
+    "Same input, same output ({c_out}, {shape}): count the weights (no bias)": (
+        "相同输入，相同输出 ({c_out}, {shape})：数一数权重（不含偏置）"
+    ),
+    "Parameters: {lines}": "参数量：{lines}",
+    "multiply-adds: every weight is used once per output pixel ({h}·{w})": (
+        "乘加次数：每个权重在每个输出像素上用一次（{h}·{w}）"
+    ),
+    "separable / standard = {values}": "可分离 / 标准 = {values}",
+    "{times}× fewer parameters and multiply-adds": "参数量和乘加次数都约为标准卷积的 1/{times}",
+    "the ratio is 1/C_out + 1/k², whatever the input size": "无论输入多大，比值都是 1/C_out + 1/k²",
+    # learn-kernel
+    "Learning a kernel": "学习一个卷积核",
+    "d2l.ai · Conv2d(1, 1, {size}, bias=False) · MSE loss · SGD lr {lr} · {steps} steps · "
+    "seed {seed}": (
+        "d2l.ai · Conv2d(1, 1, {size}, bias=False) · MSE 损失 · SGD lr {lr} · {steps} 步 · "
+        "种子 {seed}"
+    ),
+    "input X {shape}": "输入 X {shape}",
+    "X as an image": "X 作为图像",
+    "kernel K {shape}": "卷积核 K {shape}",
+    "target Y {shape}": "目标 Y {shape}",
+    "Y as an image": "Y 作为图像",
+    "d2l's image X: white, a dark band, white. Y = X ⋆ K with K = {k}: 1 where white turns "
+    "dark, −1 where dark turns white.": (
+        "d2l 的图像 X：白、一条暗带、白。Y = X ⋆ K，K = {k}：由白变暗处为 1，由暗变白处为 −1。"
+    ),
+    "PyTorch's default init:": "PyTorch 的默认初始化：",
+    "The kernel w starts random, {init}. Can SGD find K from X and Y alone?": (
+        "卷积核 w 随机开始，{init}。SGD 能只凭 X 和 Y 找到 K 吗？"
+    ),
+    "ŷ − y, step {step} {shape}": "ŷ − y，第 {step} 步 {shape}",
+    "Step {step}: ŷ = X ⋆ w; the loss is the mean of (ŷ − y)² over the {n} outputs: "
+    "{loss}.": "第 {step} 步：ŷ = X ⋆ w；损失是 {n} 个输出上 (ŷ − y)² 的平均：{loss}。",
+    "The gradient of w[{i}, {j}] is a sum of products: each ŷ − y times the pixel of X it "
+    "multiplies (the boxed window), times 2/{n}: {g}.": (
+        "w[{i}, {j}] 的梯度是乘积之和：每个 ŷ − y 乘以它所乘的 X 像素（框出的窗口），"
+        "再乘 2/{n}：{g}。"
+    ),
+    "step(): w ← w − lr·g, w[{i}, {j}] = {before} − {lr}·{g} = {after}.": (
+        "step()：w ← w − lr·g，w[{i}, {j}] = {before} − {lr}·{g} = {after}。"
+    ),
+    "X ⋆ w {shape}": "X ⋆ w {shape}",
+    "The same step {n} more times: the loss falls from {first} to {last}.": (
+        "同样的步骤再做 {n} 次：损失从 {first} 降到 {last}。"
+    ),
+    "step": "步数",
+    "step {e}/{steps}": "第 {e}/{steps} 步",
+    "loss {loss}": "损失 {loss}",
+    "After {steps} steps: w = {w}, close to K = {k}.": "{steps} 步之后：w = {w}，接近 K = {k}。",
+    "learned w:": "学到的 w：",
+    "≈ K = {k}": "≈ K = {k}",
+    "After {steps} steps the loss is {loss}, but w is not K: every row of X is the same, so "
+    "only each column's sum is learned: {sums} (K's: {true}).": (
+        "{steps} 步之后损失为 {loss}，但 w 不是 K：X 的每一行都相同，所以只学到了每一列的和："
+        "{sums}（K 的：{true}）。"
+    ),
+    "w ≠ K, but its column sums": "w ≠ K，但它的列和",
+    "= K's: {true}": "= K 的列和：{true}",
+    "photo {shape}": "照片 {shape}",
+    "photo ⋆ {name} {shape}": "照片 ⋆ {name} {shape}",
+    "kernel {name}": "卷积核 {name}",
+    "the two maps differ by at most {gap}": "两张特征图最多相差 {gap}",
+    "Applied to a photograph, the learned kernel finds the same vertical edges as K: the two "
+    "maps differ by at most {gap}.": (
+        "用在照片上，学到的卷积核找到了与 K 相同的竖直边缘：两张特征图最多相差 {gap}。"
     ),
 }
 

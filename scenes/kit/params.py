@@ -22,9 +22,11 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
+
+from scenes.kit.image import DEFAULT_IMAGE, check_image
 
 FILE_SUFFIXES = (".csv", ".txt", ".npy")
 
@@ -382,4 +384,83 @@ POOL = Param("pool", choice(("max", "avg")), "max", "Pooling: max or avg.")
 CEIL_MODE = Param("ceil_mode", BOOL, False, "Pooling: round the output size up (torch's rule).")
 COUNT_INCLUDE_PAD = Param(
     "count_include_pad", BOOL, True, "Average pooling: count padding zeros in the divisor."
+)
+
+
+# -- images and named matrices ------------------------------------------------------------
+
+
+class ImageFile(NamedTuple):
+    """A checked image file: its path and its bytes' SHA-256 (so the cache key follows the
+    file's content; the record shows both). Read its pixels with
+    :func:`scenes.kit.image.load_grey`."""
+
+    path: str
+    sha256: str
+
+
+def image_file(path: str | Path, name: str = "image") -> ImageFile:
+    """``path`` checked as an image (``ValueError`` in one sentence otherwise)."""
+    return ImageFile(str(path), check_image(path, name))
+
+
+def _image_text(raw: str, name: str) -> ImageFile:
+    if not raw.strip():
+        raise ValueError(f"{name}: give the path of a PNG or JPEG file")
+    return image_file(Path(raw).expanduser(), name)
+
+
+def _image_toml(raw, name: str, base: Path | None) -> ImageFile:
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValueError(f"{name} must be the path of an image file, got {raw!r}")
+    path = Path(raw).expanduser()
+    return image_file(path if path.is_absolute() else (base or Path(".")) / path, name)
+
+
+#: An image file (PNG, JPEG, ...); a lecture file's relative path starts at its folder.
+IMAGE_KIND = Kind("PATH", _image_text, _image_toml)
+
+
+def name_or_matrix(names: tuple[str, ...]) -> Kind:
+    """One of ``names`` (kept as the name), or a matrix in any form :data:`MATRIX` reads."""
+
+    def text(raw: str, name: str):
+        word = raw.strip().lower()
+        if word in names:
+            return word
+        if re.fullmatch(r"[a-z][a-z_-]*", word) and not Path(raw).is_file():
+            raise ValueError(f"{name}: {raw!r} is not one of {', '.join(names)} or a matrix")
+        return parse_matrix(raw, name)
+
+    def value(raw, name: str, base: Path | None):
+        if isinstance(raw, str) and raw.strip().lower() in names:
+            return raw.strip().lower()
+        return _matrix_toml(raw, name, base)
+
+    return Kind("NAME|MATRIX", text, value)
+
+
+def names_list(names: tuple[str, ...], most: int) -> Kind:
+    """1 to ``most`` different names from ``names``: ``"a,b"`` or a TOML list of strings."""
+
+    def value(raw, name: str, base: Path | None = None) -> tuple[str, ...]:
+        items = raw.split(",") if isinstance(raw, str) else raw
+        if not isinstance(items, list) or not all(isinstance(w, str) for w in items):
+            raise ValueError(f"{name} must be names separated by commas, got {raw!r}")
+        words = tuple(w.strip().lower() for w in items if w.strip())
+        for word in words:
+            if word not in names:
+                raise ValueError(f"{name}: {word!r} is not one of {', '.join(names)}")
+        if not 1 <= len(words) <= most or len(set(words)) < len(words):
+            raise ValueError(f"{name}: give 1 to {most} different names, got {raw!r}")
+        return words
+
+    return Kind("NAME,NAME,...", value, value)
+
+
+IMAGE = Param(
+    "image",
+    IMAGE_KIND,
+    image_file(DEFAULT_IMAGE),
+    "Image file (PNG, JPEG, colour or grey), shown in grey; default: the shipped photograph.",
 )

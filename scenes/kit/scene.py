@@ -12,6 +12,7 @@ The trace is computed once (by the build, or here when none is given); ``setup``
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from manim import RendererType, Scene, config
@@ -26,6 +27,7 @@ class ConvScene(Scene):
     """Base class: ``spec``, ``values``, ``trace``, ``theme``, ``lang``, ``tr`` and ``cue``.
 
     ``cue(text)`` records a caption starting now; the build writes them as WebVTT.
+    Methods marked :func:`beat` record where each step of the explanation starts.
     ``title_text`` names the video in the gallery.
 
     ``fast_drawing = True`` (opt-in, per scene class) renders with the kit's shortcuts in
@@ -57,6 +59,8 @@ class ConvScene(Scene):
         self.trace = trace if trace is not None else self.spec.make_trace(self.values)
         self.theme_name, self.lang = theme, lang
         self.cues: list[tuple[float, str]] = []
+        self.beats: list[tuple[float, str]] = []  #: (start second, method name), see beat
+        self._beat_depth = 0
         if self.fast_drawing and config.renderer == RendererType.CAIRO and "renderer" not in kwargs:
             skip = kwargs.get("skip_animations", False)
             kwargs["renderer"] = HandOffRenderer(
@@ -95,3 +99,22 @@ class ConvScene(Scene):
     def cue(self, text: str) -> None:
         """Start a caption now (it lasts until the next cue or the end of the video)."""
         self.cues.append((float(self.time), text))
+
+
+def beat(method):
+    """Mark a scene method as one beat: a step of the explanation a lecturer may stop
+    after (one slide of a step-through deck). Its start time and name are appended to
+    ``scene.beats`` when it is called; a beat called from inside another beat is part of
+    the outer one."""
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        if self._beat_depth == 0:
+            self.beats.append((float(self.time), method.__name__))
+        self._beat_depth += 1
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._beat_depth -= 1
+
+    return run

@@ -7,7 +7,10 @@ folder must be byte-for-byte unchanged afterwards. User text is parsed, never ev
 from __future__ import annotations
 
 import hashlib
+import io
 import re
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from convanim.cli import main
 from scenes.kit.params import parse_matrix
@@ -35,6 +39,16 @@ def files(tmp: Path) -> dict[str, Path]:
     (made.setdefault("ragged", tmp / "ragged.csv")).write_text("1,2,3\n4,5\n")
     (made.setdefault("folder", tmp / "folder.csv")).mkdir()
     (made.setdefault("a_file", tmp / "a_file")).write_text("not a folder")
+    (made.setdefault("empty_png", tmp / "empty.png")).write_bytes(b"")
+    png = io.BytesIO()
+    Image.fromarray((np.arange(4096) % 251).astype(np.uint8).reshape(64, 64)).save(png, "PNG")
+    (made.setdefault("cut_png", tmp / "cut.png")).write_bytes(png.getvalue()[:140])  # half of it
+    chunks = [(b"IHDR", struct.pack(">IIBBBBB", 9000, 9000, 8, 0, 0, 0, 0))]  # 81 megapixels
+    chunks += [(b"IDAT", zlib.compress(b"")), (b"IEND", b"")]  # no pixels: 57 bytes on disk
+    body = b"".join(
+        struct.pack(">I", len(d)) + k + d + struct.pack(">I", zlib.crc32(k + d)) for k, d in chunks
+    )
+    (made.setdefault("huge_png", tmp / "huge.png")).write_bytes(b"\x89PNG\r\n\x1a\n" + body)
     return made
 
 
@@ -45,6 +59,7 @@ def lecture(tmp: Path, body: str) -> str:
 
 
 SLIDING = '[[video]]\nscene = "sliding"\n'
+FEATURES = ["build", "feature-maps"]
 # (id, arguments, expected message); {name} is replaced by the path of files()[name].
 CASES = [
     ("ragged-inline", ["explain", "--input", "1 2; 3"], r"row 2 has 1 values but row 1 has 2"),
@@ -149,12 +164,81 @@ CASES = [
     ),
     ("avg-pool-dilation", ["build", "pooling", "--pool", "avg", "--dilation", "2"], r"no dilation"),
     ("pool-word", ["build", "pooling", "--pool", "min"], r"'min' is not one of max, avg"),
+    ("flip-mode-word", ["build", "flip", "--mode", "circular"], r"'circular' is not one of full"),
+    (
+        "flip-same-even-kernel",
+        ["build", "flip", "--mode", "same", "--kernel", "1 2; 3 4"],
+        r"mode 'same' with the even kernel 2×2 pads cross-correlation and convolution on opposite",
+    ),
+    (
+        "flip-kernel-larger-than-input",
+        ["build", "flip", "--input", "1 2; 3 4"],
+        r"mode 'valid' needs the kernel \(3, 3\) to fit inside the input \(2, 2\)",
+    ),
+    (
+        "flip-full-too-large",
+        ["build", "flip", "--mode", "full"],
+        r"padded input 9×9 is too large to draw legibly \(at most 7×7\)",
+    ),
     (
         "lecture-ceil-mode-word",
         ["build", "--config", "@[[video]]\nscene = 'pooling'\nceil_mode = 'yes'"],
         r"ceil_mode must be true or false",
     ),
+    (
+        "groups-not-dividing",
+        ["build", "groups", "--groups", "3"],
+        r"groups=3 must divide the 4 input channels \(--in-channels\)",
+    ),
+    (
+        "groups-too-many-pixels",
+        ["build", "groups", "--side", "5", "--kernel-size", "1"],
+        r"a 5×5 output has 25 pixels, too many columns to draw \(at most 16\)",
+    ),
+    (
+        "groups-kernel-larger-than-input",
+        ["build", "groups", "--side", "2"],
+        r"kernel extent 3 is larger than the padded input 2",
+    ),
+    ("groups-in-channels", ["build", "groups", "--in-channels", "5"], r"5 is not in the range"),
     ("train-lr-nan", ["train", "--lr", "nan"], r"lr must be finite"),
+    (
+        "learn-kernel-diverges",
+        ["build", "learn-kernel", "--lr", "2"],
+        r"training diverges with lr=2 \(the loss grows from 0.1628 to .*\): use lr < 1.4 for a 1×2",
+    ),
+    (
+        "learn-kernel-overflows",
+        ["build", "learn-kernel", "--kernel-shape", "3x3", "--lr", "40", "--steps", "200"],
+        r"training diverges with lr=40 \(the loss overflows float64\): use lr < 0.586",
+    ),
+    ("learn-kernel-lr-0", ["build", "learn-kernel", "--lr", "0"], r"lr must be > 0, got 0"),
+    ("learn-kernel-shape", ["build", "learn-kernel", "--kernel-shape", "2x2"], r"'2x2' is not one"),
+    ("learn-kernel-steps", ["build", "learn-kernel", "--steps", "201"], r"201 is not in the range"),
+    (
+        "learn-kernel-image",
+        ["build", "learn-kernel", "--image", "{corrupt}"],
+        r"--image: .*corrupt.npy is not an image Pillow can read",
+    ),
+    (
+        "backward-grad-output-shape",
+        ["build", "backward", "--grad-output", "1 2; 3 4"],
+        r"grad_output must have the output's shape 3×3 \(for this input, kernel, stride and "
+        r"padding\), got 2×2",
+    ),
+    (
+        "backward-grad-output-strided",
+        ["build", "backward", "--stride", "2", "--grad-output", "1 2 3; 4 5 6; 7 8 9"],
+        r"grad_output must have the output's shape 2×2 .*got 3×3",
+    ),
+    ("backward-grad-output-3d", ["build", "backward", "--grad-output", "{cube}"], r"got 2×3×3"),
+    ("backward-grad-output-word", ["build", "backward", "--grad-output", "1 x"], r"'x' is not"),
+    ("backward-too-large", ["build", "backward", "--input", "{big}"], r"output 18×18 is too large"),
+    (
+        "backward-overflow",
+        ["build", "backward", "--grad-output", "1e308 1e308 1e308; 1 1 1; 1 1 1"],
+        r"overflow: a product or sum is not a finite float64 number",
+    ),
     ("train-epochs", ["train", "--epochs", "0"], r"0 is not in the range"),
     (
         "lecture-unknown-key",
@@ -196,10 +280,48 @@ CASES = [
         ["build", "--config", "no-such-lecture.toml"],
         r"cannot read: No such file",
     ),
+    ("image-missing", [*FEATURES, "--image", "nowhere.png"], r"--image: no such file: nowhere.png"),
+    ("image-folder", [*FEATURES, "--image", "{folder}"], r"folder.csv is a folder, not an image"),
+    ("image-not-an-image", [*FEATURES, "--image", "{binary}"], r"binary.txt is not an image"),
+    ("image-empty", [*FEATURES, "--image", "{empty_png}"], r"--image: .*empty.png is empty$"),
+    ("image-truncated", [*FEATURES, "--image", "{cut_png}"], r"cannot decode .*cut.png: image"),
+    (
+        "image-too-many-pixels",
+        [*FEATURES, "--image", "{huge_png}"],
+        r"huge.png is 9000×9000, too many pixels to decode in memory \(at most 50,000,000\)",
+    ),
+    (
+        "lecture-image-missing",
+        ["build", "--config", "@[[video]]\nscene = 'feature-maps'\nimage = 'gone.jpg'"],
+        r"key 'image': image: no such file: .*gone.jpg",
+    ),
+    ("kernel-name", [*FEATURES, "--kernel", "sobelx"], r"'sobelx' is not one of sobel-x, sobel-y"),
+    ("kernels-unknown", [*FEATURES, "--kernels", "blur,nope"], r"'nope' is not one of sobel-x"),
     (
         "lecture-plus-options",
         ["build", "--config", "@" + SLIDING, "--stride", "2"],
         r"go in the lecture file",
+    ),
+    (
+        "scheduler-without-port",
+        ["build", "sliding", "--scheduler", "tcp://nowhere"],
+        r"scheduler address 'tcp://nowhere' must look like tcp://HOST:PORT",
+    ),
+    ("scheduler-http", ["build", "sliding", "--scheduler", "http://h:1"], r"must look like tcp://"),
+    (
+        "slides-of-a-gif",
+        ["build", "sliding", "--slides", "--format", "gif"],
+        r"sliding: slide decks need a video \(--format mp4 or webm\), not gif",
+    ),
+    (
+        "lecture-slides-word",
+        ["build", "--config", "@slides = 'yes'\n" + SLIDING],
+        r"slides = 'yes' must be true or false",
+    ),
+    (
+        "lecture-slides-of-a-png",
+        ["build", "--config", "@slides = true\n" + SLIDING + "format = 'png'"],
+        r"video 1 \(sliding\): slide decks need a video \(--format mp4 or webm\), not png",
     ),
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from convanim.jobs import Job, job_hash
 from convanim.lecture import load_lecture
 from convanim.options import declared, parse_for, parse_toml
 
+PHOTO = Path(__file__).resolve().parents[2] / "docs" / "sliding.png"
 #: One value per parameter name, as command-line text and as a lecture-file value.
 SAMPLES = {
     "input": ("1 2 3; 4 5 6; 7 8 9", [[1, 2, 3], [4, 5, 6], [7, 8, 9]]),
@@ -38,6 +40,19 @@ SAMPLES = {
     "pool": ("avg", "avg"),
     "ceil_mode": (True, True),
     "count_include_pad": (False, False),
+    # feature-maps: an image other than the default (absolute: CLI and lecture file agree)
+    "image": (str(PHOTO), str(PHOTO)),
+    "size": ("40", 40),
+    "kernels": ("blur,edge", ["blur", "edge"]),
+    "patch": ("2,3", [2, 3]),
+    "in_channels": ("2", 2),
+    "out_channels": ("4", 4),
+    "groups": ("1", 1),
+    "side": ("3", 3),
+    "mode": ("same", "same"),
+    "grad_output": ("1 0 -1; 2 0 1; 0 -2 1", [[1, 0, -1], [2, 0, 1], [0, -2, 1]]),
+    "kernel_shape": ("3x3", "3x3"),
+    "steps": ("12", 12),
 }
 PARAMS = declared()
 

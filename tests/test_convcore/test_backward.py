@@ -3,9 +3,15 @@
 Oracles: PyTorch float64 autograd (committed fixtures always, live when installed; tolerance
 ``TORCH_TOL``) and centred finite differences in float64. ``conv2d`` is linear in each
 argument, so central differences are exact up to rounding (tolerance 1e-7).
+The gradient video's examples are also committed as ``fixtures/backward_video_torch.npz``
+(see make_backward_video_fixtures.py); every sum the backward trace records, and every
+product in it, is checked by brute-force loops against those gradients.
 """
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,7 +19,13 @@ from helpers import TORCH_TOL, random_conv_case
 from learning_fixtures import as_kwargs, fields, fixture_maker, learning_fixtures
 
 from convcore import conv2d
-from convcore.backward import GradientTrace, conv2d_backward, dilate2d, trace_conv2d_backward
+from convcore.backward import (
+    GradientTrace,
+    conv2d_backward,
+    dilate2d,
+    example_grad_output,
+    trace_conv2d_backward,
+)
 
 BACKWARD_CASES = sorted(learning_fixtures()[1]["backward"])
 
@@ -252,3 +264,195 @@ def test_invalid_forward_arguments_raise_like_conv2d():
         conv2d_backward(
             np.ones((1, 1, 3, 3)), np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), 2, "same"
         )
+
+
+# ---------------------------------------------------------------- sum by sum (the video)
+
+VIDEO_FIXTURES = Path(__file__).parents[1] / "fixtures" / "backward_video_torch.npz"
+
+
+def _video_fixtures() -> tuple[dict[str, np.ndarray], dict]:
+    with np.load(VIDEO_FIXTURES) as data:
+        return {k: data[k] for k in data.files if k != "meta"}, json.loads(str(data["meta"]))
+
+
+VIDEO_ARRAYS, VIDEO_META = _video_fixtures()
+
+
+def _video_case(case: str) -> tuple[dict[str, np.ndarray], dict]:
+    prefix = case + "/"
+    arrays = {k[len(prefix) :]: v for k, v in VIDEO_ARRAYS.items() if k.startswith(prefix)}
+    return arrays, VIDEO_META[case]
+
+
+def check_weight_sums(t: GradientTrace, grad_weight: np.ndarray) -> None:
+    """Every ``grad_weight`` entry is its recorded sum, each product an input value times a
+    ``grad_out`` value, the input at ``kernel tap·dilation + output cell·stride``."""
+    wc, n = t.grad_weight_conv, t.x.shape[0]
+    c_out, c_in_g = grad_weight.shape[:2]
+    (sh, sw), (dh, dw) = t.stride, t.dilation
+    out_h, out_w = t.grad_out.shape[2:]
+    for o, c, k in np.ndindex(c_out, c_in_g, wc.n_steps):
+        p, q = wc.out_index[k]
+        channel = o // (c_out // t.groups) * c_in_g + c
+        assert list(wc.tap_rows[k]) == [p * dh + i * sh for i in range(out_h)]
+        assert list(wc.tap_cols[k]) == [q * dw + j * sw for j in range(out_w)]
+        for b, i, j in np.ndindex(n, out_h, out_w):
+            x = t.x_padded[b, channel, p * dh + i * sh, q * dw + j * sw]
+            assert wc.windows[c, k, o // (c_out // t.groups) * n + b, i, j] == x
+            assert wc.products[c, o, k, b, i, j] == x * t.grad_out[b, o, i, j]
+        np.testing.assert_allclose(wc.products[c, o, k].sum(), wc.values[c, o, k], rtol=1e-12)
+        np.testing.assert_allclose(wc.values[c, o, k], grad_weight[o, c, p, q], **TORCH_TOL)
+
+
+def check_input_sums(t: GradientTrace, grad_x: np.ndarray) -> None:
+    """Every ``grad_x`` entry is its recorded sum over a window of the stretched, fully
+    padded ``grad_out`` times the kernel rotated by 180°; unreached cells are 0."""
+    xc = t.grad_x_conv
+    n, c_in, h, w = grad_x.shape
+    c_out, c_in_g, kh, kw = t.weight.shape
+    per_group = c_out // t.groups
+    dh, dw = t.dilation
+    assert len(t.grad_x_steps) + np.count_nonzero(t.uncovered) == h * w
+    assert np.all(grad_x[:, :, t.uncovered] == 0)
+    for m, k in enumerate(t.grad_x_steps):
+        r, c = t.grad_x_index[m]
+        assert not t.uncovered[r, c]
+        assert tuple(xc.out_index[k]) == (r + t.pads[0], c + t.pads[2])
+        top, left = xc.out_index[k]  # stride 1: the window's top-left cell
+        for b, ci in np.ndindex(n, c_in):
+            group = ci // c_in_g
+            for oo, a, e in np.ndindex(per_group, kh, kw):
+                o = group * per_group + oo
+                g = t.grad_out_full[b, o, top + a * dh, left + e * dw]
+                flipped = t.weight[o, ci - group * c_in_g, kh - 1 - a, kw - 1 - e]
+                assert xc.products[b, ci, k, oo, a, e] == g * flipped
+            np.testing.assert_allclose(xc.values[b, ci, k], grad_x[b, ci, r, c], **TORCH_TOL)
+
+
+def check_stretched(t: GradientTrace) -> None:
+    """``grad_out_full`` holds ``grad_out`` ``stride`` apart inside the full padding;
+    everything else is a padding zero or an inserted zero (``inserted_mask``)."""
+    top, _, left, _ = t.grad_x_conv.pads
+    sh, sw = t.stride
+    out_h, out_w = t.grad_out.shape[2:]
+    values = np.zeros(t.grad_out_full.shape[2:], bool)
+    values[top : top + sh * (out_h - 1) + 1 : sh, left : left + sw * (out_w - 1) + 1 : sw] = True
+    np.testing.assert_array_equal(
+        t.grad_out_full[:, :, values].reshape(t.grad_out.shape), t.grad_out
+    )
+    assert np.all(t.grad_out_full[:, :, ~values] == 0)
+    assert not np.any(t.inserted_mask & (values | t.grad_x_conv.pad_mask))
+    assert np.count_nonzero(t.inserted_mask) == (
+        (sh * (out_h - 1) + 1) * (sw * (out_w - 1) + 1) - out_h * out_w
+    )
+
+
+def check_bias_sums(t: GradientTrace, grad_bias: np.ndarray) -> None:
+    for o in range(t.grad_out.shape[1]):
+        assert list(t.grad_bias_terms[o]) == list(t.grad_out[:, o].ravel())
+        np.testing.assert_allclose(t.grad_bias_terms[o].sum(), grad_bias[o], **TORCH_TOL)
+    np.testing.assert_allclose(t.grad_bias, grad_bias, **TORCH_TOL)
+
+
+def check_every_sum(t: GradientTrace, grad_x, grad_weight, grad_bias) -> None:
+    check_weight_sums(t, grad_weight)
+    check_input_sums(t, _batched(grad_x, t.x))
+    check_stretched(t)
+    check_bias_sums(t, grad_bias)
+
+
+@pytest.mark.parametrize("case", BACKWARD_CASES)
+def test_every_recorded_sum_is_autograds_fixture(case):
+    arrays, kwargs = _case(case)
+    t = trace_conv2d_backward(arrays["grad_out"], arrays["x"], arrays["weight"], **kwargs)
+    grad_out = _batched(arrays["grad_out"], t.x)
+    grad_bias = arrays.get("grad_bias", grad_out.sum(axis=(0, 2, 3)))  # no bias: Σ grad_out
+    check_every_sum(t, arrays["grad_x"], arrays["grad_weight"], grad_bias)
+    if "grad_bias" not in arrays:
+        return
+    np.testing.assert_array_equal(t.pad_mask.shape, t.x_padded.shape[2:])
+    assert np.count_nonzero(~t.pad_mask) == t.x.shape[2] * t.x.shape[3]
+
+
+@pytest.mark.parametrize("case", sorted(VIDEO_META))
+def test_video_examples_match_autograd_fixture(case):
+    arrays, kwargs = _video_case(case)
+    if case != "typed":  # the default grad_out is the checkerboard typed into the fixture
+        np.testing.assert_array_equal(
+            example_grad_output(arrays["grad_out"].shape), arrays["grad_out"]
+        )
+    x, weight, g = (arrays[k][None, None] for k in ("x", "weight", "grad_out"))
+    t = trace_conv2d_backward(g, x, weight, **kwargs)
+    grads = (arrays["grad_x"][None, None], arrays["grad_weight"][None, None])
+    check_every_sum(t, *grads, arrays["grad_bias"])
+
+
+@pytest.mark.torch
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("seed", range(8))
+def test_every_recorded_sum_is_live_autograds(torch, seed):
+    rng = np.random.default_rng(500 + seed)
+    case = random_conv_case(rng)
+    x, weight, bias = case.pop("input"), case.pop("weight"), case.pop("bias")
+    bias = rng.standard_normal(weight.shape[0]) if bias is None else bias
+    grad_out = rng.standard_normal(conv2d(x, weight, bias, **case).shape)
+    expected = fixture_maker().torch_backward(x, weight, bias, grad_out, case)
+    t = trace_conv2d_backward(grad_out, x, weight, **case)
+    check_every_sum(t, expected["grad_x"], expected["grad_weight"], expected["grad_bias"])
+
+
+@pytest.mark.parametrize("case", sorted(VIDEO_META))
+def test_video_sums_match_finite_differences(case):
+    arrays, kwargs = _video_case(case)
+    x, weight, g = (arrays[k][None, None].copy() for k in ("x", "weight", "grad_out"))
+    bias = np.zeros(1)
+
+    def loss():
+        return float(np.sum(conv2d(x, weight, bias, **kwargs) * g))
+
+    t = trace_conv2d_backward(g, x, weight, **kwargs)
+    numeric_w = _numeric_grad(loss, weight)[0, 0]
+    np.testing.assert_allclose(t.grad_weight_conv.values[0, 0], numeric_w.ravel(), atol=1e-7)
+    numeric_x = _numeric_grad(loss, x)[0, 0]
+    sums = t.grad_x_conv.values[0, 0, t.grad_x_steps]
+    np.testing.assert_allclose(sums, numeric_x[tuple(t.grad_x_index.T)], atol=1e-7)
+    np.testing.assert_allclose(t.grad_bias_terms[0].sum(), _numeric_grad(loss, bias)[0], atol=1e-7)
+
+
+def test_stride2_uncovered_cells_have_no_sum():
+    """6×6 input, 3×3 kernel, stride 2: windows reach rows and columns 0..4 only."""
+    arrays, kwargs = _case("stride2_uncovered")
+    t = trace_conv2d_backward(arrays["grad_out"], arrays["x"], arrays["weight"], **kwargs)
+    expected = np.zeros((6, 6), bool)
+    expected[5, :] = expected[:, 5] = True
+    np.testing.assert_array_equal(t.uncovered, expected)
+    assert len(t.grad_x_steps) == 25
+    np.testing.assert_array_equal(
+        t.grad_x_index[:6], [[0, 0], [0, 1], [0, 2], [0, 3], [0, 4], [1, 0]]
+    )
+
+
+def test_stretched_gradient_masks(strided_trace):
+    t = strided_trace  # 3×4 grad_out, stride 2 → 5×7 stretched, padded by 2 → 9×11
+    expected = np.zeros((9, 11), bool)
+    expected[2:7, 2:9] = True
+    expected[2:7:2, 2:9:2] = False
+    np.testing.assert_array_equal(t.inserted_mask, expected)
+    np.testing.assert_array_equal(t.stretched_mask, expected[2:7, 2:9])
+    np.testing.assert_array_equal(t.grad_out_dilated[0, 0][t.stretched_mask], 0)
+    pad = np.ones((8, 9), bool)
+    pad[1:7, 1:8] = False
+    np.testing.assert_array_equal(t.pad_mask, pad)
+    assert list(t.grad_x_steps[:3]) == [1 * 9 + 1, 1 * 9 + 2, 1 * 9 + 3]  # row 1 of 7×9
+
+
+def test_example_grad_output():
+    np.testing.assert_array_equal(example_grad_output((2, 3)), [[2, -1, 2], [-1, 2, -1]])
+    assert example_grad_output((1, 1)).tolist() == [[2.0]]
+
+
+def test_bias_gradient_overflow_is_refused():
+    grad_out = np.full((1, 1, 2, 2), 1e308)
+    with pytest.raises(ValueError, match="the bias gradient's sums overflow"):
+        trace_conv2d_backward(grad_out, np.zeros((1, 1, 3, 3)), np.zeros((1, 1, 2, 2)))

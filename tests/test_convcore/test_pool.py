@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import TORCH_TOL, fixture_maker, npz_case, npz_fixtures, npz_ids
+from helpers import TORCH_TOL, fixture_maker, npz_case, npz_fixtures, npz_ids, numeric_grad
 
 from convcore import (
     avg_pool2d,
@@ -254,20 +254,6 @@ def test_pooling_matches_live_torch(torch1, mode, seed):
 # ---------------------------------------------------------------- finite differences
 
 
-def _numeric_grad(f, a: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """Centred differences of the scalar ``f`` over every entry of ``a``."""
-    grad = np.zeros_like(a)
-    for idx in np.ndindex(a.shape):
-        orig = a[idx]
-        a[idx] = orig + eps
-        plus = f()
-        a[idx] = orig - eps
-        minus = f()
-        a[idx] = orig
-        grad[idx] = (plus - minus) / (2 * eps)
-    return grad
-
-
 FD_CASES = {
     "k3_s2_p1": {"kernel_size": 3, "stride": 2, "padding": 1},
     "ceil_pad1": {"kernel_size": 2, "stride": 2, "padding": 1, "ceil_mode": True},
@@ -286,7 +272,7 @@ def test_max_pool2d_backward_matches_finite_differences(case):
     def loss():
         return float(np.sum(max_pool2d(x, **kwargs) * grad_out))
 
-    expected = _numeric_grad(loss, x)
+    expected = numeric_grad(loss, x)
     np.testing.assert_allclose(max_pool2d_backward(grad_out, x, **kwargs), expected, atol=1e-7)
 
 
@@ -301,7 +287,7 @@ def test_avg_pool2d_backward_matches_finite_differences(case, extra):
     def loss():
         return float(np.sum(avg_pool2d(x, **kwargs) * grad_out))
 
-    expected = _numeric_grad(loss, x)
+    expected = numeric_grad(loss, x)
     np.testing.assert_allclose(avg_pool2d_backward(grad_out, x, **kwargs), expected, atol=1e-7)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import TORCH_TOL, fixture_maker, npz_case, npz_fixtures
+from helpers import TORCH_TOL, fixture_maker, npz_case, npz_fixtures, numeric_grad
 
 from convcore import (
     conv2d,
@@ -200,20 +200,6 @@ def test_float32_stays_float32_and_unbatched_stays_unbatched():
 # ---------------------------------------------------------------- finite differences
 
 
-def _numeric_grad(f, a: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """Centred differences of the scalar ``f`` over every entry of ``a``."""
-    grad = np.zeros_like(a)
-    for idx in np.ndindex(a.shape):
-        orig = a[idx]
-        a[idx] = orig + eps
-        plus = f()
-        a[idx] = orig - eps
-        minus = f()
-        a[idx] = orig
-        grad[idx] = (plus - minus) / (2 * eps)
-    return grad
-
-
 @pytest.mark.parametrize(
     "case",
     [
@@ -236,9 +222,9 @@ def test_backward_matches_finite_differences(case):
         return float(np.sum(conv_transpose2d(x, weight, bias, **kwargs) * grad_out))
 
     grad_x, grad_weight, grad_bias = conv_transpose2d_backward(grad_out, x, weight, **kwargs)
-    np.testing.assert_allclose(grad_x, _numeric_grad(loss, x), atol=1e-7)
-    np.testing.assert_allclose(grad_weight, _numeric_grad(loss, weight), atol=1e-7)
-    np.testing.assert_allclose(grad_bias, _numeric_grad(loss, bias), atol=1e-7)
+    np.testing.assert_allclose(grad_x, numeric_grad(loss, x), atol=1e-7)
+    np.testing.assert_allclose(grad_weight, numeric_grad(loss, weight), atol=1e-7)
+    np.testing.assert_allclose(grad_bias, numeric_grad(loss, bias), atol=1e-7)
 
 
 # ---------------------------------------------------------------- output size
