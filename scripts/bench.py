@@ -775,8 +775,9 @@ def encoder_method(quality: str, bench: str, per_scene: list[Rendered]) -> str:
         "Manim's segment encoder with the build's settings (libx264, yuv420p, crf 23, preset "
         "ultrafast), 120 frames a segment; only the encoding is timed (`encode_seconds`). "
         f"Target for the benchmark scene `{bench}`: render ≤ {ENCODER_TARGET}× encode. "
-        f"{repeated}The poster column is the part of the render the build spends decoding the "
-        "whole video for its last frame (`convanim.render.save_poster`), timed again here."
+        f"{repeated}The poster column is the part of the render the build spends on its "
+        "last frame (decoded from the last keyframe on: `convanim.render.save_poster`), "
+        "timed again here."
     )
 
 
