@@ -34,7 +34,6 @@ from scenes.kit.grid import Grid, highlight_box, merged, place_product, window_s
 from scenes.kit.scene import ConvScene, beat
 from scenes.kit.text import (
     TextCache,
-    caption,
     clamp_x,
     fit_width,
     glyph_table,
@@ -48,7 +47,6 @@ LEFT_X, RIGHT_EDGE = -6.9, 6.9
 HEAD_Y, ROWS_TOP, ROWS_BOTTOM = 2.6, 2.35, -3.3  # the grouping board's rows (one per channel)
 NAME_W, COLUMN_W, GAP = 0.7, 1.05, 0.28
 BOARD_LEFT, BOARD_TOP = -5.0, 2.45  # the pointwise product's left and top
-CAPTION_Y = -3.72
 UL = UP + LEFT
 COLON = "{a}: {b}"
 SUBTITLE = "x: {c_in} channels of {shape}, {kernel} kernels · numpy default_rng({seed})"
@@ -173,8 +171,8 @@ class Groups(ConvScene):
             left, top = BOARD_LEFT, y_grid.title.get_bottom()[1] - 0.3
         text = VGroup(*(label(n, th.text, 22) for n in notes), wrapped(eq, th.text, 22, 34, 9))
         fit_width(text.arrange(DOWN, aligned_edge=LEFT, buff=0.2), RIGHT_EDGE - left)
-        if text.height > top - CAPTION_Y - 0.4:
-            text.scale_to_fit_height(top - CAPTION_Y - 0.4)
+        if text.height > top - self.caption_y - 0.4:
+            text.scale_to_fit_height(top - self.caption_y - 0.4)
         text.move_to([left, top, 0], aligned_edge=UL)
         block = self.tr(BLOCK, kernel=shape(*dw.kernel_size), c_in=c_in, c_out=c_out)
         self.show_caption(block, cue=True)
@@ -259,15 +257,6 @@ class Groups(ConvScene):
         self.wait(4)
 
     # -- helpers -----------------------------------------------------------------------
-
-    def show_caption(self, text: str, cue: bool = False) -> None:
-        """Swap the caption at the bottom (with ``cue``, also start a video caption)."""
-        if cue:
-            self.cue(text)
-        if self.caption is not None:
-            self.remove(self.caption)
-        self.caption = caption(text, self.theme, 22).move_to([0, CAPTION_Y, 0])
-        self.add(self.caption)
 
     def set_layout(self) -> None:
         """Cell sizes and x positions of the grouping board: input rows, filter columns."""

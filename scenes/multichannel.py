@@ -19,7 +19,7 @@ from scenes.kit.anim import Fade, Fly, flash
 from scenes.kit.fmt import equation, fmt, fmt_factor, product_terms, shape
 from scenes.kit.grid import Grid, cell_size, highlight_box
 from scenes.kit.scene import ConvScene, beat
-from scenes.kit.text import TextCache, caption, fit_width, label, title_bar, wrap_terms
+from scenes.kit.text import TextCache, fit_width, label, title_bar, wrap_terms
 from scenes.specs.multichannel import SPEC
 
 # Left block: one row per input channel (x[c], then w[o, c] for every filter o).
@@ -33,7 +33,6 @@ RIGHT_EDGE = 6.9  # the right block starts after the left block
 SHAPES_Y = (2.95, 2.5, 2.05)
 OUT_TOP, OUT_H = 1.25, 1.65
 EQ_TOP, EQ_BOTTOM = -0.75, -3.3
-CAPTION_Y = -3.72
 #: Texts that say whether the filters have a bias: (without a bias, with one).
 SUM_CAPTION = ("add the channels' sums", "add the channels' sums, then the filter's bias")
 SUM_CUE = ("Add the channel sums: {equation}", "Add the channel sums, then the bias: {equation}")
@@ -206,16 +205,6 @@ class MultiChannel(ConvScene):
         self.wait(2.5)
 
     # -- helpers that change what is on screen ----------------------------------------
-
-    def show_caption(self, text: str, cue: bool = False) -> None:
-        """Swap the caption at the bottom (a snap: captions change often); with ``cue``,
-        start a video caption with the same text."""
-        if cue:
-            self.cue(text)
-        if self.caption is not None:
-            self.remove(self.caption)
-        self.caption = caption(text, self.theme, 22).move_to([0, CAPTION_Y, 0])
-        self.add(self.caption)
 
     def move_marks(self, o: int, k: int):
         """Put the windows, the filter's box and the output cell's box at (o, k)."""

@@ -20,6 +20,7 @@ from manim import RendererType, Scene, config
 from scenes.kit.drawing import HandOffRenderer, PathCachingCamera, RepeatingFileWriter
 from scenes.kit.i18n import tr
 from scenes.kit.params import SceneSpec, Values
+from scenes.kit.text import caption
 from scenes.kit.theme import THEMES, Theme
 
 
@@ -46,6 +47,8 @@ class ConvScene(Scene):
     spec: SceneSpec
     title_text = "convanim"
     fast_drawing = False
+    caption_y = -3.72  #: where :meth:`show_caption` centres the caption
+    caption = None  #: the caption on screen (:meth:`show_caption`)
 
     def __init__(
         self,
@@ -95,6 +98,16 @@ class ConvScene(Scene):
     def tr(self, template: str, **values) -> str:
         """``template`` in the scene's language, with ``values`` filled in."""
         return tr(template, self.lang, **values)
+
+    def show_caption(self, text: str, cue: bool = False) -> None:
+        """Swap the caption at the bottom of the frame (a snap: captions change often);
+        with ``cue``, also start a video caption with the same text."""
+        if cue:
+            self.cue(text)
+        if self.caption is not None:
+            self.remove(self.caption)
+        self.caption = caption(text, self.theme, 22).move_to([0, self.caption_y, 0])
+        self.add(self.caption)
 
     def cue(self, text: str) -> None:
         """Start a caption now (it lasts until the next cue or the end of the video)."""

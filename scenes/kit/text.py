@@ -21,9 +21,15 @@ from scenes.kit.theme import FONT, MONO, Theme
 FRAME_TEXT_WIDTH = 13.4  #: the widest a line of text may be (the frame is 14.2 wide)
 
 
+#: Line spacing of labels with several lines: Pango's own (manim's -1) sets the lines so
+#: close that a Chinese line touches the one below it.
+LINE_SPACING = 0.75
+
+
 def label(text: str, color: str, size: float = 26, font: str = FONT) -> Text:
-    """A one-line caption in the project font."""
-    return Text(text, font=font, font_size=size, color=color)
+    """A caption in the project font (lines split at ``\n``)."""
+    spacing = LINE_SPACING if "\n" in text else -1
+    return Text(text, font=font, font_size=size, color=color, line_spacing=spacing)
 
 
 def title_bar(text: str, theme: Theme, subtitle: str | None = None) -> VGroup:

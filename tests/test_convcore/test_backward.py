@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import TORCH_TOL, random_conv_case
+from helpers import TORCH_TOL, numeric_grad, random_conv_case
 from learning_fixtures import as_kwargs, fields, fixture_maker, learning_fixtures
 
 from convcore import conv2d
@@ -101,20 +101,6 @@ FD_GRID = {
 }
 
 
-def _numeric_grad(f, a: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """Centred differences of the scalar ``f`` over every entry of ``a``."""
-    grad = np.zeros_like(a)
-    for idx in np.ndindex(a.shape):
-        orig = a[idx]
-        a[idx] = orig + eps
-        plus = f()
-        a[idx] = orig - eps
-        minus = f()
-        a[idx] = orig
-        grad[idx] = (plus - minus) / (2 * eps)
-    return grad
-
-
 @pytest.mark.parametrize("case", list(FD_GRID))
 def test_conv2d_backward_matches_finite_differences(case):
     x_shape, w_shape, kwargs = FD_GRID[case]
@@ -127,9 +113,9 @@ def test_conv2d_backward_matches_finite_differences(case):
         return float(np.sum(conv2d(x, weight, bias, **kwargs) * grad_out))
 
     grad_x, grad_weight, grad_bias = conv2d_backward(grad_out, x, weight, **kwargs)
-    np.testing.assert_allclose(grad_x, _numeric_grad(loss, x), atol=1e-7)
-    np.testing.assert_allclose(grad_weight, _numeric_grad(loss, weight), atol=1e-7)
-    np.testing.assert_allclose(grad_bias, _numeric_grad(loss, bias), atol=1e-7)
+    np.testing.assert_allclose(grad_x, numeric_grad(loss, x), atol=1e-7)
+    np.testing.assert_allclose(grad_weight, numeric_grad(loss, weight), atol=1e-7)
+    np.testing.assert_allclose(grad_bias, numeric_grad(loss, bias), atol=1e-7)
 
 
 # ---------------------------------------------------------------- the gradient trace
@@ -412,12 +398,12 @@ def test_video_sums_match_finite_differences(case):
         return float(np.sum(conv2d(x, weight, bias, **kwargs) * g))
 
     t = trace_conv2d_backward(g, x, weight, **kwargs)
-    numeric_w = _numeric_grad(loss, weight)[0, 0]
+    numeric_w = numeric_grad(loss, weight)[0, 0]
     np.testing.assert_allclose(t.grad_weight_conv.values[0, 0], numeric_w.ravel(), atol=1e-7)
-    numeric_x = _numeric_grad(loss, x)[0, 0]
+    numeric_x = numeric_grad(loss, x)[0, 0]
     sums = t.grad_x_conv.values[0, 0, t.grad_x_steps]
     np.testing.assert_allclose(sums, numeric_x[tuple(t.grad_x_index.T)], atol=1e-7)
-    np.testing.assert_allclose(t.grad_bias_terms[0].sum(), _numeric_grad(loss, bias)[0], atol=1e-7)
+    np.testing.assert_allclose(t.grad_bias_terms[0].sum(), numeric_grad(loss, bias)[0], atol=1e-7)
 
 
 def test_stride2_uncovered_cells_have_no_sum():
