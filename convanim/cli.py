@@ -66,13 +66,14 @@ def main():
 @main.command("list")
 def list_scenes():
     """List every video, in lecture order, with a one-line description."""
-    width = max(len(name) for name in registry.SCENES)
-    group = None
-    for spec in registry.SCENES.values():
-        if spec.group != group and len({s.group for s in registry.SCENES.values()}) > 1:
-            group = spec.group
+    groups = registry.groups()
+    for group in groups:
+        names = registry.in_group(group)
+        width = max(len(name) for name in names)  # each group aligned on its own names
+        if len(groups) > 1:
             click.echo(f"{group}:")
-        click.echo(f"{spec.name.ljust(width)}  {spec.description}")
+        for name in names:
+            click.echo(f"{name.ljust(width)}  {registry.get(name).description}")
 
 
 @main.command()

@@ -35,19 +35,47 @@ def declared(specs: Iterable[SceneSpec] | None = None) -> dict[str, tuple[Param,
     return found
 
 
+def option_help(name: str, specs: Iterable[SceneSpec] | None = None, name_scenes=True) -> str:
+    """The help of option ``name``: each different declaration's help, followed by the
+    scenes that declare it (``--kernel`` is a matrix for most scenes, a name or a matrix
+    for feature-maps)."""
+    helps: dict[str, list[SceneSpec]] = {}
+    for spec in specs if specs is not None else registry.SCENES.values():
+        for param in spec.params:
+            if param.name == name:
+                helps.setdefault(param.help, []).append(spec)
+    if not name_scenes:
+        return " / ".join(helps)
+    return " ".join(f"{text} [{scene_names(scenes)}]" for text, scenes in helps.items())
+
+
+def scene_names(specs: list[SceneSpec]) -> str:
+    """The scenes' names, those of a group other than the lecture's counted together when
+    there are more than 3 (``the 17 conv-arithmetic videos``)."""
+    members: dict[str, list[str]] = {}
+    for spec in specs:
+        members.setdefault(spec.group, []).append(spec.name)
+    names = []
+    for group, scenes in members.items():
+        if group != "lecture" and len(scenes) > 3:
+            names.append(f"the {len(scenes)} {group} videos")
+        else:
+            names.extend(scenes)
+    return ", ".join(names)
+
+
 def scene_options(specs: Iterable[SceneSpec] | None = None, name_scenes: bool = True):
     """A decorator adding one string option per declared parameter (parsed later, per scene)."""
 
     def decorate(func):
-        for name, (param, scenes) in reversed(declared(specs).items()):
-            where = f" [{', '.join(scenes)}]" if name_scenes else ""
+        for name, (param, _scenes) in reversed(declared(specs).items()):
+            text = option_help(name, specs, name_scenes)
             if param.kind is BOOL:
                 flags = f"{param.option}/--no-{param.option[2:]}"
-                option = click.option(flags, name, default=None, help=param.help + where)
+                option = click.option(flags, name, default=None, help=text)
             else:
-                option = click.option(
-                    param.option, name, metavar=param.kind.metavar, help=param.help + where
-                )
+                metavar = param.kind.metavar
+                option = click.option(param.option, name, metavar=metavar, help=text)
             func = option(func)
         return func
 

@@ -66,9 +66,23 @@ def test_every_declared_parameter_has_help_and_a_sample_here():
 def test_build_help_lists_each_declared_option_with_the_scenes_that_take_it():
     text = CliRunner().invoke(main, ["build", "--help"], terminal_width=400).output
     blocks = {b.split()[0]: " ".join(b.split()) for b in text.split("\n  -") if b.strip()}
-    for _name, (param, scenes) in PARAMS.items():
+    for _name, (param, _scenes) in PARAMS.items():
         block = blocks[param.option[1:]]
-        assert " ".join(param.help.split()) in block and ", ".join(scenes) in block, block
+        for spec in registry.SCENES.values():  # every declaration's help, with its scene
+            for p in spec.params:
+                if p.name == param.name:
+                    assert " ".join(p.help.split()) in block, block
+                    assert spec.name in block or f"{spec.group} videos" in block, block
+
+
+def test_an_option_declared_differently_shows_each_help_with_its_scenes():
+    text = CliRunner().invoke(main, ["build", "--help"], terminal_width=400).output
+    block = " ".join(text.split("--kernel MATRIX")[1].split("\n  -")[0].split())
+    matrix = " ".join(registry.get("sliding").param("kernel").help.split())
+    named = " ".join(registry.get("feature-maps").param("kernel").help.split())
+    assert matrix != named and "sobel-x" in named
+    assert block.index(matrix) < block.index("sliding") < block.index(named)
+    assert block.index(named) < block.index("feature-maps")
 
 
 @pytest.mark.parametrize("name", list(SAMPLES))
