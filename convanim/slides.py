@@ -143,13 +143,19 @@ def _join_short(spans):
 
 
 def notes_for(cues: list[tuple[float, str]], start: float, end: float, duration: float):
-    """The captions shown between ``start`` and ``end`` (each lasts until the next one)."""
+    """The captions shown between ``start`` and ``end`` (each lasts until the next one).
+
+    A slide during which no caption shows (a title fading in: scenes announce what they
+    drew once it is drawn) gets the captions that start as it ends, so no slide is
+    without notes when its beat announced something."""
     ordered = sorted(cues, key=lambda cue: cue[0])
     notes = []
     for k, (cue_start, text) in enumerate(ordered):
         cue_end = ordered[k + 1][0] if k + 1 < len(ordered) else duration
         if min(end, cue_end) - max(start, cue_start) > EPSILON:
             notes.append(text)
+    if not notes:
+        notes = [text for cue_start, text in ordered if abs(cue_start - end) <= EPSILON]
     return tuple(notes)
 
 

@@ -152,6 +152,13 @@ def test_notes_are_the_captions_shown_during_the_slide():
     assert notes_for([], 0, 1, 1) == ()
 
 
+def test_a_slide_without_captions_takes_those_its_beat_announced_at_its_end():
+    cues = [(0.8, "the title"), (3.0, "next")]
+    assert notes_for(cues, 0, 0.8, 5) == ("the title",)  # the title slide
+    assert notes_for(cues, 0.8, 3, 5) == ("the title",)  # still on screen here
+    assert notes_for(cues, 0, 0.5, 5) == ()  # nothing shown, nothing announced at 0.5
+
+
 def test_slides_of_a_record_carry_video_times_and_notes():
     rec = {
         "name": "v",
