@@ -74,6 +74,7 @@ class Flip(ConvScene):
         self.compare_position()
         self.compare_outputs()
         self.conclude()
+        self.recap()
 
     # -- beats -------------------------------------------------------------------------
 
@@ -197,6 +198,7 @@ class Flip(ConvScene):
         shown = note([verdict], th.text, 24, 80)
         shown.move_to([0, EQUATION_TOP - 0.2 - shown.height / 2, 0])
         self.cue(verdict)
+        self.verdict_text = verdict
         marks = []
         if not t.outputs_equal:
             rows, cols = t.differs.nonzero()
@@ -226,6 +228,17 @@ class Flip(ConvScene):
             self.cue(self.tr(CNN) if block is blocks[0] else self.tr(SIGNAL))
             self.play(Type(block), run_time=2)
             self.wait(4)
+        self.notes = blocks
+
+    @beat
+    def recap(self):
+        """The board and the verdict again: the picture the video ends on (its poster)."""
+        board = [self.x_grid, *(m for side in SIDES for m in self.boards[side])]
+        numbers = [self.boards[side][1].numbers for side in SIDES]
+        self.play(*fade_out(self.notes), run_time=0.6)
+        self.cue(self.verdict_text)
+        self.play(*(Fade(m) for m in (*board, *numbers, *self.headers, self.verdict)))
+        self.wait(3)
 
     # -- mobjects from the trace --------------------------------------------------------
 

@@ -66,7 +66,12 @@ def test_default_is_the_article_example_and_lays_out_cleanly():
         "compare_position",
         "compare_outputs",
         "conclude",
+        "recap",
     ]
+    # the video ends on the board: both outputs and the verdict are on screen
+    shown = set(scene.mobjects)
+    assert {scene.boards[side][1] for side in scene.boards} <= shown
+    assert scene.verdict in shown and scene.cues[-1][1] == scene.verdict_text
 
 
 def test_cues_quote_both_sums_and_the_verdict():
@@ -82,7 +87,7 @@ def test_cues_quote_both_sums_and_the_verdict():
         c.startswith("The kernel is not symmetric, so the outputs differ at 9 of 9") for c in said
     )
     assert any("411, 456, 501; 636, 681, 726; 861, 906, 951" in c for c in said)
-    assert said[-1].startswith("For signal processing it does: only convolution is commutative")
+    assert said[-2].startswith("For signal processing it does: only convolution is commutative")
 
 
 def test_symmetric_kernel_in_chinese_and_light_says_the_outputs_are_equal():
