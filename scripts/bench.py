@@ -983,11 +983,35 @@ def report_parts(text: str) -> tuple[list[str], list[str], dict[str, list[str]]]
     return head, rows, sections
 
 
+#: The items a ``--skip-render`` run measures.
+NOT_RENDERING = {"1", "2", "5"}
+
+
+def stamp_section(section: list[str], run_head: list[str]) -> None:
+    """Insert, below a section's heading, the date and load of the run that measured it
+    (from that run's header) unless the section already says when it was measured."""
+    if any("measured" in line.lower() for line in section[1:4]):
+        return
+    found = {
+        key: line.split(":", 1)[1].strip()
+        for line in run_head
+        for key in ("Date", "Load average (1 min) before and after")
+        if line.startswith(f"- {key}:")
+    }
+    if "Date" in found:
+        load = found.get("Load average (1 min) before and after", "?")
+        section[1:1] = ["", f"Measured {found['Date']}, load average (1 min) {load}."]
+
+
 def merged(old: str, new: str, items: set[str]) -> str:
     """``old`` with its table rows and sections of ``items`` replaced by ``new``'s (a run
     of some items only: ``--render-only`` or ``--skip-render``)."""
-    head, old_rows, old_sections = report_parts(old)
-    _, new_rows, new_sections = report_parts(new)
+    old_head, old_rows, old_sections = report_parts(old)
+    head, new_rows, new_sections = report_parts(new)
+    # each section says when it was measured: the run that wrote it may not be this one
+    for sections, run_head in ((old_sections, old_head), (new_sections, head)):
+        for item in NOT_RENDERING & set(sections):  # items 3 and 4 carry their own line
+            stamp_section(sections[item], run_head)
 
     def number(row: str) -> str:
         return re.match(r"\| (\d*)", row).group(1)
@@ -1042,7 +1066,8 @@ def write_report(
 
 
 def bench_pool_transpose(report: Report, threads: int) -> None:
-    """Item 5: conv_transpose2d and max_pool2d against PyTorch (scripts/bench_pool_transpose.py)."""
+    """Item 5: transposed convolution, pooling and grouped convolution against PyTorch, true
+    convolution against scipy.signal (scripts/bench_pool_transpose.py)."""
     import numpy as np
     import torch
 
@@ -1053,11 +1078,20 @@ def bench_pool_transpose(report: Report, threads: int) -> None:
     data = bpt.arrays(np.random.default_rng(0))
     bpt.check(torch, data)
     result = bpt.ratios(bpt.commands(torch, data), 30, time.perf_counter)
-    lines = ["## 5. Transposed convolution and pooling against PyTorch CPU", ""]
-    lines += ["| case | convcore ms | PyTorch ms | ratio |", "|---|---|---|---|"]
-    for name, (ours, theirs, ratio) in result.items():
-        lines.append(f"| `{name}` | {ours:.2f} | {theirs:.2f} | {ratio:.2f}× |")
-        if name in ("conv_transpose2d", "max_pool2d"):
+    against_scipy = bpt.ratios(bpt.scipy_commands(data), 30, time.perf_counter)
+    lines = [
+        "## 5. Transposed convolution, pooling, groups and true convolution",
+        "",
+        f"`scripts/bench_pool_transpose.py`: float32 against PyTorch {torch.__version__} CPU "
+        f"on {threads} threads (wall time, medians of 30 alternating rounds); "
+        "`convolve2d` in float64 against scipy.signal. Shapes in that script's docstring.",
+        "",
+    ]
+    lines += ["| case | convcore ms | reference ms | ratio |", "|---|---|---|---|"]
+    for name, (ours, theirs, ratio) in [*result.items(), *against_scipy.items()]:
+        reference = "scipy" if name in against_scipy else "PyTorch"
+        lines.append(f"| `{name}` | {ours:.2f} | {theirs:.2f} ({reference}) | {ratio:.2f}× |")
+        if name in ("conv_transpose2d", "max_pool2d", "conv2d depthwise", "convolve2d same"):
             report.row(
                 f"5. {name}",
                 f"{ours:.1f} ms vs {theirs:.1f} ms: {ratio:.2f}×",
@@ -1124,7 +1158,7 @@ def main() -> None:
             report.row("3. and 4. rendering", "FAILED: " + str(exc).splitlines()[0])
             report.sections.append(f"## 3. and 4. Rendering\n\nFAILED:\n\n```\n{exc}\n```\n")
     loads.append(os.getloadavg()[0])
-    only = {"3", "4"} if args.render_only else {"1", "2", "5"} if args.skip_render else None
+    only = {"3", "4"} if args.render_only else NOT_RENDERING if args.skip_render else None
     write_report(report, args.threads, args.output, tuple(loads), only)
 
 

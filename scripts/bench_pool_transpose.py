@@ -1,4 +1,5 @@
-"""Benchmark convcore's transposed convolution and pooling against PyTorch CPU.
+"""Benchmark convcore's transposed convolution, pooling, grouped convolution and true
+convolution against PyTorch CPU (and scipy.signal).
 
 Run from the repository root, on a quiet machine, with PyTorch installed::
 
@@ -13,7 +14,11 @@ Cases (float32, both libraries on the same number of threads, commands alternati
 - ``conv_transpose2d``: 8×64×28×28 → 64 channels, k=4, s=2, p=1 (a 2× upsampling decoder
   layer), with bias; and its backward (``conv_transpose2d_backward`` vs autograd);
 - ``max_pool2d`` k=2, s=2 on 8×64×56×56 (without and with indices), its backward, and
-  ``avg_pool2d`` k=2, s=2 for comparison.
+  ``avg_pool2d`` k=2, s=2 for comparison;
+- grouped ``conv2d`` on 8×64×56×56, 3×3, padding 1: ``groups=4`` (64 → 64) and depthwise
+  (``groups=64``, a MobileNet layer), and the depthwise backward (vs autograd);
+- ``convolve2d`` (true convolution, ``'same'``) of a 512×512 image with a 5×5 kernel
+  against ``scipy.signal.convolve2d`` (float64).
 
 Target: the forward passes within 2× of PyTorch. Prints the median and best time of each
 command and the ratios; written so that :func:`commands` and :func:`ratios` can move into
@@ -44,6 +49,10 @@ def arrays(rng: np.random.Generator) -> dict[str, np.ndarray]:
         "grad_up": rng.standard_normal((8, 64, 56, 56), dtype=f32),
         "pool_x": rng.standard_normal((8, 64, 56, 56), dtype=f32),
         "grad_pool": rng.standard_normal((8, 64, 28, 28), dtype=f32),
+        "w_groups": rng.standard_normal((64, 16, 3, 3), dtype=f32) / 12,
+        "w_depthwise": rng.standard_normal((64, 1, 3, 3), dtype=f32) / 3,
+        "image": rng.standard_normal((512, 512)),
+        "image_kernel": rng.standard_normal((5, 5)),
     }
 
 
@@ -62,6 +71,10 @@ def commands(torch, a: dict[str, np.ndarray]) -> dict[str, tuple]:
     def torch_max_backward():
         leaf = t["pool_x"].clone().requires_grad_()
         F.max_pool2d(leaf, 2, 2).backward(t["grad_pool"])
+
+    def torch_depthwise_backward():
+        leaves = [t[k].clone().requires_grad_() for k in ("pool_x", "w_depthwise")]
+        F.conv2d(*leaves, padding=1, groups=64).backward(t["pool_x"])
 
     def no_grad(f):
         def run():
@@ -94,6 +107,35 @@ def commands(torch, a: dict[str, np.ndarray]) -> dict[str, tuple]:
         "avg_pool2d": (
             lambda: convcore.avg_pool2d(a["pool_x"], 2, 2),
             no_grad(lambda: F.avg_pool2d(t["pool_x"], 2, 2)),
+        ),
+        "conv2d groups=4": (
+            lambda: convcore.conv2d(a["pool_x"], a["w_groups"], padding=1, groups=4),
+            no_grad(lambda: F.conv2d(t["pool_x"], t["w_groups"], padding=1, groups=4)),
+        ),
+        "conv2d depthwise": (
+            lambda: convcore.conv2d(a["pool_x"], a["w_depthwise"], padding=1, groups=64),
+            no_grad(lambda: F.conv2d(t["pool_x"], t["w_depthwise"], padding=1, groups=64)),
+        ),
+        "conv2d depthwise backward": (
+            lambda: convcore.conv2d_backward(
+                a["pool_x"], a["pool_x"], a["w_depthwise"], padding=1, groups=64
+            ),
+            torch_depthwise_backward,
+        ),
+    }
+
+
+def scipy_commands(a: dict[str, np.ndarray]) -> dict[str, tuple]:
+    """Pairs ``name: (convcore command, scipy.signal command)``."""
+    import scipy.signal
+
+    import convcore
+
+    image, kernel = a["image"], a["image_kernel"]
+    return {
+        "convolve2d same": (
+            lambda: convcore.convolve2d(image, kernel, "same"),
+            lambda: scipy.signal.convolve2d(image, kernel, "same"),
         ),
     }
 
@@ -139,6 +181,18 @@ def check(torch, a: dict[str, np.ndarray]) -> None:
     np.testing.assert_array_equal(
         convcore.max_pool2d(a["pool_x"], 2, 2), F.max_pool2d(t["pool_x"], 2, 2).numpy()
     )
+    for key, groups in (("w_groups", 4), ("w_depthwise", 64)):
+        ours = convcore.conv2d(a["pool_x"], a[key], padding=1, groups=groups)
+        theirs = F.conv2d(t["pool_x"], t[key], padding=1, groups=groups)
+        np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-4, atol=1e-4)
+    import scipy.signal
+
+    np.testing.assert_allclose(
+        convcore.convolve2d(a["image"], a["image_kernel"], "same"),
+        scipy.signal.convolve2d(a["image"], a["image_kernel"], "same"),
+        rtol=1e-12,
+        atol=1e-12,
+    )
 
 
 def main() -> None:
@@ -158,6 +212,8 @@ def main() -> None:
     check(torch, data)
     clock = time.thread_time if args.cpu_time else time.perf_counter
     result = ratios(commands(torch, data), args.rounds, clock)
+    print("against scipy.signal (float64):")
+    ratios(scipy_commands(data), args.rounds, clock)
     for name in ("conv_transpose2d", "max_pool2d"):
         verdict = "met" if result[name][2] <= TARGET else "MISSED"
         print(f"{name}: {result[name][2]:.2f}× PyTorch, target ≤ {TARGET}×: {verdict}")
