@@ -145,7 +145,8 @@ class KernelLearningTrace:
     target_scaled, outputs_scaled : ``target``, ``outputs`` over ``target_limit``, clipped
         to [−1, 1]: the colours of their pictures, on one scale.
     loss : (E + 1,) the MSE of ``outputs[e]`` (``training.loss``, then the final kernel's).
-    loss_fraction : (E + 1,) ``loss`` over its largest value (0 when all are 0).
+    loss_top : the largest ``loss`` (the top of a plot of ``loss_fraction``).
+    loss_fraction : (E + 1,) ``loss`` over ``loss_top`` (0 when every loss is 0).
     column_sums, true_column_sums : (E + 1, kW), (kW,) each kernel column's sum. Every row
         of ``x`` is the same, so the loss sees only these: a kernel taller than 1 row
         learns them, not ``true_kernel`` itself.
@@ -172,6 +173,7 @@ class KernelLearningTrace:
     target_scaled: np.ndarray
     outputs_scaled: np.ndarray
     loss: np.ndarray
+    loss_top: float
     loss_fraction: np.ndarray
     column_sums: np.ndarray
     true_column_sums: np.ndarray
@@ -322,6 +324,7 @@ def _learned(state: TrainingState, training: TrainingTrace, detail_step: int, ph
         "target_scaled": target / limit,
         "outputs_scaled": np.clip(outputs / limit, -1.0, 1.0),
         "loss": loss,
+        "loss_top": top,
         "loss_fraction": loss / top if top > 0 else np.zeros_like(loss),
         "column_sums": kernels.sum(axis=1),
         "true_column_sums": true_kernel.sum(axis=0),

@@ -8,28 +8,13 @@ as a picture with its colour bar, the map after ReLU, and several kernels side b
 from __future__ import annotations
 
 import numpy as np
-from manim import (
-    DL,
-    DOWN,
-    DR,
-    LEFT,
-    RIGHT,
-    UL,
-    UP,
-    UR,
-    Create,
-    FadeIn,
-    FadeOut,
-    Group,
-    Line,
-    VGroup,
-)
+from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Group, VGroup
 
 from scenes.kit.anim import Fade, Fly, Glide, Type, fade_out
 from scenes.kit.fmt import equation, fmt, product_terms, shape
 from scenes.kit.grid import Grid, cell_size, highlight_box, widest, window_squares
-from scenes.kit.image import DIVERGING, diverging_rgb, grey_rgb
-from scenes.kit.picture import PictureCamera, colour_bar, picture, pixel_box
+from scenes.kit.image import DIVERGING, grey_rgb, map_rgb
+from scenes.kit.picture import Picture, PictureCamera, picture, pixel_box, zoom_lines
 from scenes.kit.scene import ConvScene, beat
 from scenes.kit.text import TextCache, fit_width, label, title_bar, wrap_terms
 from scenes.specs.feature_maps import SPEC
@@ -76,13 +61,9 @@ class FeatureMaps(ConvScene):
     @beat
     def show_image(self):
         t = self.trace
-        self.photo = picture(grey_rgb(t.image), PANEL / max(t.image.shape)).move_to(
-            [-5.0, PANEL_Y, 0]
-        )
-        self.photo_label = self.above(
-            self.photo, self.tr("image {shape}", shape=shape(*t.image.shape))
-        )
-        self.play(FadeIn(self.photo), Fade(self.photo_label), run_time=1)
+        title = self.tr("image {shape}", shape=shape(*t.image.shape))
+        self.photo = self.panel(grey_rgb(t.image), title, -5.0)
+        self.play(FadeIn(self.photo.image), Fade(self.photo.title), run_time=1)
         self.cue(
             self.tr(
                 "The photograph in grey, {shape} pixels: 0 is black, 255 is white.",
@@ -95,51 +76,37 @@ class FeatureMaps(ConvScene):
     def zoom_patch(self):
         t, p, th = self.trace, self.trace.patch, self.theme
         (top, left), (ph, pw) = t.patch_origin, p.x.shape[2:]
-        self.patch_mark = pixel_box(self.photo, t.image.shape, top, left, ph, pw, th)
-        self.patch_grid = Grid(
-            p.x[0, 0],
-            self.tr("patch {shape} at ({row}, {col})", shape=shape(ph, pw), row=top, col=left),
-            th.input,
-            th,
-            cell_size(ph, pw, 3.1, 3.1, 0.62),
-            show_numbers=True,
-        ).place(-0.75, 0.3)
-        self.shade_cells(self.patch_grid, p.x[0, 0])
+        self.patch_mark = pixel_box(self.photo.image, t.image.shape, top, left, ph, pw, th)
+        title = self.tr("patch {shape} at ({row}, {col})", shape=shape(ph, pw), row=top, col=left)
+        cell = cell_size(ph, pw, 3.1, 3.1, 0.62)
+        self.patch_grid = Grid(p.x[0, 0], title, th.input, th, cell, show_numbers=True)
+        self.shade_cells(self.patch_grid.place(-0.75, 0.3), p.x[0, 0])
         kh, kw = p.kernel_size
-        title = self.tr("kernel {name} {shape}", name=self.named(t.main.name), shape=shape(kh, kw))
+        name = self.named(t.main.name)
+        title = self.tr("kernel {name} {shape}", name=name, shape=shape(kh, kw))
         cell = cell_size(kh, kw, 1.9, 1.9, 0.62)
         self.kernel_grid = self.kernel_grid_for(p.weight[0, 0], title, cell).place(2.45, 0.3)
         fit_width(self.kernel_grid.title, 2.9).next_to(self.kernel_grid.cells, UP, buff=0.1)
         oh, ow = p.out_shape
         title = self.tr("feature map {shape}", shape=shape(oh, ow))
-        cell = cell_size(oh, ow, 2.7, 2.7, 0.9)
-        self.out_grid = Grid(
-            (oh, ow), title, th.output, th, cell, widest=widest(p.out), max_font=24
-        ).place(5.45, 0.3)
-        self.out_grid.numbers_for([[fmt(v) for v in row] for row in p.out[0, 0]], cache=self.cache)
-        self.out_note = label(
-            self.tr("at ({row}, {col})", row=top, col=left), th.muted, 20
-        ).next_to(self.out_grid.cells, DOWN, buff=0.15)
-        corners = (self.patch_grid.cells.get_corner(UL), self.patch_grid.cells.get_corner(DL))
-        ends = (self.patch_mark.get_corner(UR), self.patch_mark.get_corner(DR))
-        self.zoom_lines = VGroup(
-            *(
-                Line(a, b, color=th.highlight, stroke_width=2)
-                for a, b in zip(ends, corners, strict=True)
-            )
-        )
+        cell, most = cell_size(oh, ow, 2.7, 2.7, 0.9), widest(p.out)
+        out = Grid((oh, ow), title, th.output, th, cell, widest=most, max_font=24).place(5.45, 0.3)
+        out.numbers_for([[fmt(v) for v in row] for row in p.out[0, 0]], cache=self.cache)
+        at = self.tr("at ({row}, {col})", row=top, col=left)
+        self.out_grid = out
+        self.out_note = label(at, th.muted, 20).next_to(out.cells, DOWN, buff=0.15)
+        self.zoom_lines = zoom_lines(self.patch_mark, self.patch_grid.cells, th)
         self.play(Create(self.patch_mark), run_time=0.6)
         self.play(Create(self.zoom_lines), Fade(self.patch_grid), run_time=1)
-        self.play(Fade(self.kernel_grid), Create(self.out_grid), Fade(self.out_note), run_time=1)
-        where = self.tr("you chose")
-        if self.values.patch is None:
-            where = self.tr("around the strongest response")
+        self.play(Fade(self.kernel_grid), Create(out), Fade(self.out_note), run_time=1)
+        chosen = self.values.patch is not None
+        where = self.tr("you chose" if chosen else "around the strongest response")
         self.cue(
             self.tr(
                 "A {patch} patch ({where}) and the {name} kernel.",
                 patch=shape(ph, pw),
                 where=where,
-                name=self.named(t.main.name),
+                name=name,
             )
         )
 
@@ -195,19 +162,15 @@ class FeatureMaps(ConvScene):
             *fade_out(self.zoom_lines),
             run_time=0.8,
         )
-        self.map_panel = self.map_picture(m.scaled, t.image.shape, signed=True)
-        self.map_panel.move_to([-0.95, PANEL_Y, 0])
-        self.map_bar = colour_bar(self.map_panel, m.ticks, DIVERGING[self.theme_name], self.theme)
-        self.map_label = self.above(
-            self.map_panel,
-            self.tr("feature map {shape} ({name})", shape=shape(*m.shape), name=self.named(m.name)),
+        title = self.tr(
+            "feature map {shape} ({name})", shape=shape(*m.shape), name=self.named(m.name)
         )
-        top, left = t.patch_origin
-        block = pixel_box(self.map_panel, m.shape, top, left, *t.patch.out_shape, self.theme)
         stats = self.tr("min {low}, max {high}", low=fmt(m.minimum), high=fmt(m.maximum))
-        self.map_stats = label(stats, self.theme.muted, 20).next_to(self.map_panel, DOWN, buff=0.2)
-        self.play(FadeIn(self.map_panel), FadeIn(self.map_bar), Fade(self.map_label), run_time=1)
-        self.play(Create(block), Fade(self.map_stats), run_time=0.8)
+        self.map_panel = self.map_panel_for(m.scaled, m.ticks, -0.95, title, stats)
+        top, left = t.patch_origin
+        block = pixel_box(self.map_panel.image, m.shape, top, left, *t.patch.out_shape, self.theme)
+        self.play(*self.panel_in(self.map_panel), run_time=1)
+        self.play(Create(block), Fade(self.map_panel.stats), run_time=0.8)
         self.cue(
             self.tr(
                 "The whole feature map, {shape}: from {low} to {high}; the colours run from "
@@ -224,38 +187,28 @@ class FeatureMaps(ConvScene):
 
     @beat
     def show_relu(self):
-        t, m = self.trace, self.trace.main
-        self.relu_panel = self.map_picture(m.relu_scaled, t.image.shape, signed=False)
-        self.relu_panel.move_to([3.55, PANEL_Y, 0])
-        self.relu_bar = colour_bar(
-            self.relu_panel, m.relu_ticks, DIVERGING[self.theme_name], self.theme
-        )
-        self.relu_label = self.above(self.relu_panel, self.tr("ReLU(feature map)"))
+        m = self.trace.main
         note = self.tr(
             "{n} negative values → 0 ({share})", n=m.zeroed, share=f"{m.zeroed_fraction:.0%}"
         )
-        self.relu_stats = label(note, self.theme.muted, 20).next_to(self.relu_panel, DOWN, buff=0.2)
-        self.play(FadeIn(self.relu_panel), FadeIn(self.relu_bar), Fade(self.relu_label), run_time=1)
-        self.play(Fade(self.relu_stats), run_time=0.6)
+        title = self.tr("ReLU(feature map)")
+        self.relu_panel = self.map_panel_for(m.relu_scaled, m.relu_ticks, 3.55, title, note)
+        self.play(*self.panel_in(self.relu_panel), run_time=1)
+        self.play(Fade(self.relu_panel.stats), run_time=0.6)
         self.cue(self.tr("ReLU keeps the positive responses: {note}.", note=note))
         self.wait(2)
 
     @beat
     def compare_kernels(self):
         t, th = self.trace, self.theme
-        self.play(
-            FadeOut(
-                Group(self.photo, self.map_panel, self.map_bar, self.relu_panel, self.relu_bar)
-            ),
-            *fade_out(
-                self.photo_label, self.map_label, self.map_stats, self.relu_label, self.relu_stats
-            ),
-            run_time=0.8,
-        )
+        photo, maps = self.photo, (self.map_panel, self.relu_panel)
+        shown = (photo.image, *(m for panel in maps for m in (panel.image, panel.bar)))
+        notes = (photo.title, *(m for panel in maps for m in (panel.title, panel.stats)))
+        self.play(FadeOut(Group(*shown)), *fade_out(*notes), run_time=0.8)
         n = len(t.compare) + 1
         side = min(3.0, (13.4 - 0.35 * (n - 1)) / n)
-        panels = [picture(grey_rgb(t.image), side / max(t.image.shape))]
-        panels += [self.map_picture(f.scaled, t.image.shape, True, side) for f in t.compare]
+        rgbs = [grey_rgb(t.image), *(map_rgb(f.scaled, self.theme_name) for f in t.compare)]
+        panels = [picture(rgb, side / max(t.image.shape)) for rgb in rgbs]
         row = Group(*panels).arrange(RIGHT, buff=0.35).move_to([0, 0.55, 0])
         labels = [self.above(panels[0], self.tr("image"), 22)]
         grids = VGroup(label(self.tr("grey levels 0 … 255"), th.muted, 18))
@@ -291,27 +244,28 @@ class FeatureMaps(ConvScene):
 
     # -- mobjects from the trace --------------------------------------------------------
 
-    def map_picture(self, scaled, image_shape, signed: bool, side: float = PANEL):
-        """A map's picture at the image's pixel size (a little smaller than the image)."""
-        neg, zero, pos = DIVERGING[self.theme_name]
-        return picture(
-            diverging_rgb(scaled, neg if signed else zero, zero, pos), side / max(image_shape)
-        )
+    def panel(self, rgb, title: str, x: float) -> Picture:
+        """A picture at the image's pixel size, centred on (x, PANEL_Y), titled above."""
+        pixel = PANEL / max(self.trace.image.shape)
+        pic = Picture(rgb, pixel, title, self.theme, framed=False, size=22, buff=0.18)
+        return pic.place(x, PANEL_Y)
+
+    def map_panel_for(self, scaled, ticks, x: float, title: str, stats: str) -> Picture:
+        """A map's :meth:`panel` with its colour bar, and ``stats`` below it."""
+        pic = self.panel(map_rgb(scaled, self.theme_name), title, x)
+        pic.with_bar(ticks, DIVERGING[self.theme_name])
+        pic.stats = label(stats, self.theme.muted, 20).next_to(pic.image, DOWN, buff=0.2)
+        return pic
+
+    def panel_in(self, pic: Picture) -> list:
+        return [FadeIn(pic.image), FadeIn(pic.bar), Fade(pic.title)]
 
     def kernel_grid_for(self, kernel, title: str, cell: float, size: float = 22) -> Grid:
         """A kernel's grid with every weight (four decimals: the blur's 0.0625)."""
         texts = [[fmt(v, 4) for v in row] for row in kernel]
         longest = max((s for row in texts for s in row), key=len)
-        grid = Grid(
-            kernel.shape,
-            title,
-            self.theme.kernel,
-            self.theme,
-            cell,
-            title_size=size,
-            title_buff=0.1,
-            widest=longest,
-        )
+        kwargs = {"title_size": size, "title_buff": 0.1, "widest": longest}
+        grid = Grid(kernel.shape, title, self.theme.kernel, self.theme, cell, **kwargs)
         grid.add(grid.numbers_for(texts, cache=self.cache))
         return grid
 

@@ -1,54 +1,27 @@
 """im2col: every window unrolled into a column, one matrix product, reshaped to the output.
 
-Render the article's example (5×5 input 1..25, 3×3 kernel 1..9 → 411 … 951), and the
-variant with two input channels (the patch matrix stacks one block of rows per channel):
+The article's example (5×5 input 1..25, 3×3 kernel 1..9 → 411 … 951), and two input
+channels (the patch matrix stacks one block of rows per channel); both end with the
+vectorised NumPy code that computes the same (``convcore.functional.conv2d_from_args``):
 
     manim render -ql scenes/im2col.py Im2col
     manim render -ql scenes/im2col.py Im2colMultiChannel
-    convanim build im2col --quality low                 # same, into media/im2col.mp4
     convanim build im2col --stride 2 --padding 1
     convanim build im2col-channels --input x.npy --kernel w.npy   # (C, H, W), (C, kH, kW)
-
-The video ends with the vectorised NumPy code that computes the same thing
-(``convcore.functional.conv2d_from_args``), read from convcore when the video is built.
 """
 
 from __future__ import annotations
 
-import math
-
-from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Create,
-    FadeIn,
-    Indicate,
-    Line,
-    Text,
-    Transform,
-    VGroup,
-    Write,
-)
+from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, Indicate, Text, Transform, VGroup, Write
 
 from convcore.functional import conv2d_from_args
-from scenes.kit.anim import Fade, Fly, fade_out
+from scenes.kit.anim import Fade, Fly, chunks, fade_out
 from scenes.kit.code import CodePanel, CodeTour
-from scenes.kit.fmt import conv_settings, equation, fmt, fmt_factor, product_terms, shape
-from scenes.kit.grid import Grid, highlight_box, window_squares
+from scenes.kit.fmt import conv_settings, equation, fmt, fmt_factor, fmt_rows, product_terms, shape
+from scenes.kit.grid import Grid, block_rules, grid_block, highlight_box, window_squares
 from scenes.kit.scene import ConvScene, beat
-from scenes.kit.text import TextCache, clamp_x, fit_width, label, title_bar, wrap_terms
-from scenes.specs.im2col import (
-    ABOVE,
-    CAPTION_H,
-    CHANNELS_SPEC,
-    FRAME_W,
-    GAP,
-    SPEC,
-    TOP,
-    plan_layout,
-)
+from scenes.kit.text import TextCache, clamp_x, fit, fit_width, label, title_bar, wrap_terms
+from scenes.specs.im2col import CAPTION_H, CHANNELS_SPEC, FRAME_W, GAP, SPEC, TOP, plan_layout
 
 LABEL = 22  # font size of grid titles and captions
 
@@ -115,29 +88,25 @@ class Im2col(ConvScene):
             self.unfold_slowly(col)
         if slow == n_cols:
             self.play(*fade_out(self.window, self.caption, self.column_box))
-            self.wait(0.5)
-            return
-        (i0, j0), (i1, j1) = t.out_index[slow], t.out_index[n_cols - 1]
-        cue = (
-            "Columns {first}–{last}: the other windows, out[{i0}, {j0}] to "
-            "out[{i1}, {j1}], the same way."
-        )
-        self.cue(self.tr(cue, first=slow, last=n_cols - 1, i0=i0, j0=j0, i1=i1, j1=j1))
-        self.play(*fade_out(self.window, self.caption), run_time=0.4)
-        size = math.ceil((n_cols - slow) / self.fast_plays)
-        for first in range(slow, n_cols, size):
-            cols = range(first, min(first + size, n_cols))
-            box = Transform(self.column_box, self.get_column_box(cols[0], cols[-1]))
-            self.fly_patch_numbers(cols, box, lag_ratio=0.6 / len(cols) / len(self.im.patches))
-        self.play(*fade_out(self.column_box), run_time=0.4)
+        else:
+            (i0, j0), (i1, j1) = t.out_index[slow], t.out_index[n_cols - 1]
+            cue = (
+                "Columns {first}–{last}: the other windows, out[{i0}, {j0}] to "
+                "out[{i1}, {j1}], the same way."
+            )
+            self.cue(self.tr(cue, first=slow, last=n_cols - 1, i0=i0, j0=j0, i1=i1, j1=j1))
+            self.play(*fade_out(self.window, self.caption), run_time=0.4)
+            for cols in chunks(range(slow, n_cols), self.fast_plays):
+                box = Transform(self.column_box, self.get_column_box(cols))
+                self.fly_patch_numbers(cols, box, lag_ratio=0.6 / len(cols) / len(t.patches))
+            self.play(*fade_out(self.column_box), run_time=0.4)
         self.wait(0.5)
 
     @beat
     def unfold_slowly(self, col: int):
-        t, (i, j) = self.im, self.im.out_index[col]
-        window, box = self.get_window(col), self.get_column_box(col, col)
+        (i, j), values = self.im.out_index[col], fmt_rows(self.im.patches[:, col][None])
+        window, box = self.get_window(col), self.get_column_box([col])
         caption = self.get_step_caption(col)
-        values = ", ".join(fmt(v) for v in t.patches[:, col])
         cue = "Column {col}: the window of out[{i}, {j}], {values}."
         self.cue(self.tr(cue, col=col, i=i, j=j, values=values))
         if col == 0:
@@ -153,8 +122,7 @@ class Im2col(ConvScene):
 
     @beat
     def fly_patch_numbers(self, cols: range, *also, lag_ratio: float, run_time: float = 1.3):
-        """Fly the input numbers into patch columns ``cols``, beside the animations ``also``;
-        they then stay in ``patch_shown``."""
+        """Fly the input numbers into patch columns ``cols`` (they stay, in ``patch_shown``)."""
         k = self.im.patches.shape[0]
         mobs = [self.patch_grid.number(r, col) for col in cols for r in range(k)]
         sources = [number for col in cols for number in self.input_numbers(col)]
@@ -165,14 +133,13 @@ class Im2col(ConvScene):
 
     @beat
     def flatten_kernel(self):
-        t = self.im
-        self.kernel_row = row = self.get_kernel_row()
-        values = ", ".join(fmt(v) for v in t.kernel_rows[0])
+        t, row = self.im, self.get_kernel_row()
         cue = "The kernel flattened to a {shape} row: {values}."
+        values = fmt_rows(t.kernel_rows[:1])
         self.cue(self.tr(cue, shape=shape(*t.kernel_rows.shape), values=values))
         sources = [self.kernel_grids[c].number(i, j) for c, i, j in t.patch_row_index]
         mobs = list(row.copy_numbers(sources))
-        self.kernel_row_shown = VGroup(*mobs)
+        self.kernel_row, self.kernel_row_shown = row, VGroup(*mobs)
         self.play(Create(row.cells), Fade(row.title), Create(row.separators), run_time=0.8)
         self.play(Fly(self.kernel_row_shown, mobs, sources, lag_ratio=0.12), run_time=1.8)
         self.result_row = self.get_result_row()
@@ -186,7 +153,7 @@ class Im2col(ConvScene):
         t, n_cols, (i, j) = self.im, self.im.patches.shape[1], self.im.out_index[0]
         self.play(*fade_out(self.input_block, self.kernel_block), run_time=0.6)
         self.row_box = highlight_box(self.kernel_row.cells, self.theme)
-        self.column_box = self.get_column_box(0, 0)
+        self.column_box = self.get_column_box([0])
         eq, result = self.get_equation(0)
         cue = "out[{i}, {j}] = column {col} · kernel row = {equation}"
         self.cue(self.tr(cue, i=i, j=j, col=0, equation=self.equation_text(0)))
@@ -199,18 +166,13 @@ class Im2col(ConvScene):
         self.wait(0.8)
         self.play(*fade_out(eq, result), run_time=0.5)
         if n_cols > 1:
-            values = ", ".join(fmt(v) for v in t.values[0])
+            values = fmt_rows(t.values[:1])
             self.cue(self.tr("Every column the same way: the output row {values}.", values=values))
-        size = max(1, math.ceil((n_cols - 1) / 4))
-        for start in range(1, n_cols, size):
-            cols = range(start, min(start + size, n_cols))
+        for cols in chunks(range(1, n_cols), 4):
             mobs = [self.result_row.numbers[c] for c in cols]
             self.result_shown.add(*mobs)
-            self.play(
-                Transform(self.column_box, self.get_column_box(cols[0], cols[-1])),
-                *(FadeIn(m, scale=1.3) for m in mobs),
-                run_time=0.7,
-            )
+            pops = (FadeIn(m, scale=1.3) for m in mobs)
+            self.play(Transform(self.column_box, self.get_column_box(cols)), *pops, run_time=0.7)
         self.play(*fade_out(self.row_box, self.column_box), run_time=0.4)
         self.wait(0.4)
 
@@ -247,60 +209,53 @@ class Im2col(ConvScene):
     # -- mobjects from the trace --------------------------------------------------------
 
     def build_blocks(self):
-        """Input and kernel grids in the left column, shrunk until their titles fit too."""
-        cell = self.layout.input_cell
+        """Input and kernel grids side by side (or stacked) at the top of the left column,
+        shrunk until their titles fit too."""
+        lay, cell, (x, w) = self.layout, self.layout.input_cell, self.block_contents()
         for _ in range(3):
-            self.input_block, self.input_grids = self.get_channel_block("input", cell)
-            self.kernel_block, self.kernel_grids = self.get_channel_block("kernel", cell)
-            excess = self.place_blocks().width - self.layout.left_w
+            self.input_block, self.input_grids = self.get_channel_block(cell, *x)
+            self.kernel_block, self.kernel_grids = self.get_channel_block(cell, *w)
+            pair = VGroup(self.input_block, self.kernel_block)
+            if lay.one_row:
+                pair.arrange(RIGHT, buff=0.5, aligned_edge=UP)
+            else:
+                pair.arrange(DOWN, buff=0.2)
+            pair.move_to([lay.left_centre, 0, 0])
+            pair.shift((lay.area_top - pair.get_top()[1]) * UP)
+            excess = clamp_x(pair, -FRAME_W / 2, lay.left_x + lay.left_w).width - lay.left_w
             if excess <= 0.01:
                 return
             cells_w = sum(g.cells.width for g in self.input_grids + self.kernel_grids)
             cell *= max(0.5, (cells_w - excess) / cells_w)
 
-    def get_channel_block(self, which: str, cell: float) -> tuple[VGroup, list[Grid]]:
-        """The input (padded) or kernel channels as grids, titled with what and shape."""
-        t, th = self.im, self.theme
-        c_in = t.x.shape[0]
-        if which == "input":
-            arrays, color, mask = t.x_padded, th.input, t.pad_mask
-            dims = shape(*(t.x.shape if c_in > 1 else t.x.shape[1:]))
-            title = self.tr("input {shape}", shape=dims)
-            if any(t.pads):
-                padded = shape(*t.x_padded.shape[1:])
-                title = self.tr("input {shape}\npadded to {padded}", shape=dims, padded=padded)
+    def block_contents(self) -> tuple[tuple, tuple]:
+        """``(arrays, title, colour, mask)`` of the padded input and of the kernel, titled with
+        what and shape (the channels' too, if several)."""
+        t, th, c_in = self.im, self.theme, self.im.x.shape[0]
+        dims = shape(*(t.x.shape if c_in > 1 else t.x.shape[1:]))
+        if any(t.pads):
+            padded = shape(*t.x_padded.shape[1:])
+            x_title = self.tr("input {shape}\npadded to {padded}", shape=dims, padded=padded)
         else:
-            arrays, color, mask = t.weight[0], th.kernel, None
-            dims = t.weight.shape[1:] if c_in > 1 else t.kernel_size
-            title = self.tr("kernel {shape}", shape=shape(*dims))
+            x_title = self.tr("input {shape}", shape=dims)
+        w_dims = shape(*(t.weight.shape[1:] if c_in > 1 else t.kernel_size))
+        w_title = self.tr("kernel {shape}", shape=w_dims)
+        return (t.x_padded, x_title, th.input, t.pad_mask), (t.weight[0], w_title, th.kernel, None)
+
+    def get_channel_block(self, cell: float, arrays, title: str, color: str, mask=None):
+        """A grid per channel of ``arrays`` (a tag on each, ``title`` over them all) or the one
+        channel's grid titled ``title``; the block and the grids."""
+        c_in = len(arrays)
         tags = [title] if c_in == 1 else [self.tr("ch {c}", c=c) for c in range(c_in)]
         grids = [
-            Grid(a, tag, color, th, cell, mask=mask, show_numbers=True, title_size=LABEL)
+            Grid(a, tag, color, self.theme, cell, mask, show_numbers=True, title_size=LABEL)
             for a, tag in zip(arrays, tags, strict=True)
         ]
-        row = VGroup(*grids).arrange(RIGHT, buff=0.3, aligned_edge=UP)
-        if c_in == 1:
-            return row, grids
-        for g in grids:  # channel tags below, the block's title above
-            g.title.scale(20 / LABEL).next_to(g.cells, DOWN, buff=0.12)
-        head = label(title, color, LABEL).next_to(row, UP, buff=0.18)
-        return VGroup(head, row), grids
-
-    def place_blocks(self) -> VGroup:
-        """Input and kernel blocks side by side (or stacked) in the left column."""
-        lay = self.layout
-        pair = VGroup(self.input_block, self.kernel_block)
-        if lay.one_row:
-            pair.arrange(RIGHT, buff=0.5, aligned_edge=UP)
-        else:
-            pair.arrange(DOWN, buff=0.2)
-        pair.move_to([lay.left_centre, 0, 0])
-        pair.shift((lay.area_top - pair.get_top()[1]) * UP)
-        return clamp_x(pair, -FRAME_W / 2, lay.left_x + lay.left_w)
+        block = VGroup(*grids) if c_in == 1 else grid_block(grids, title, color, LABEL, 20)
+        return block, grids
 
     def get_patch_grid(self) -> Grid:
-        t, lay = self.im, self.layout
-        k, n_cols = t.patches.shape
+        t, lay, (k, n_cols) = self.im, self.layout, self.im.patches.shape
         title = self.tr("patch matrix {shape}", shape=shape(k, n_cols))
         grid = Grid(t.patches, title, self.theme.input, self.theme, lay.patch_cell, t.is_padding)
         columns = [self.input_numbers(col) for col in range(n_cols)]
@@ -310,77 +265,59 @@ class Im2col(ConvScene):
         return grid
 
     def get_patch_extras(self) -> VGroup:
-        """For several channels: lines between the channels' row blocks, and their labels."""
-        t, grid, extras = self.im, self.patch_grid, VGroup()
-        (c_in, *_), (k, n_cols) = t.x.shape, t.patches.shape
+        """For several channels: a label beside each channel's block of rows, lines between."""
+        grid, c_in, extras = self.patch_grid, self.im.x.shape[0], VGroup()
         if c_in == 1:
             return extras
-        block = k // c_in  # rows per channel: kH·kW
+        (k, n_cols), block = grid.shape, grid.shape[0] // c_in  # rows per channel: kH·kW
         for c in range(c_in):
             top, bottom = grid.cell(c * block, 0), grid.cell((c + 1) * block - 1, n_cols - 1)
             tag = label(self.tr("ch {c}", c=c), self.theme.input, 20)
             tag.next_to(bottom, RIGHT, buff=0.2)
             extras.add(tag.set_y((top.get_top()[1] + bottom.get_bottom()[1]) / 2))
-            if c > 0:
-                left, right = top.get_corner(UP + LEFT), grid.cell(c * block, n_cols - 1)
-                extras.add(
-                    Line(left, right.get_corner(UP + RIGHT), color=self.theme.text, stroke_width=4)
-                )
-        return extras
-
-    def input_taps(self, col: int) -> list[tuple[Grid, int, int]]:
-        """Per patch row: the input grid and its (padded) cell that fill column ``col``."""
-        t = self.im
-        channels = t.patch_row_index[:, 0]
-        return [
-            (self.input_grids[c], t.padded_rows[r, col], t.padded_cols[r, col])
-            for r, c in enumerate(channels)
-        ]
+        return extras.add(block_rules(grid, rows=range(block, k, block)))
 
     def input_numbers(self, col: int) -> list[Text]:
         """The input numbers that patch column ``col`` copies, one per patch row."""
         return [grid.number(i, j) for grid, i, j in self.input_taps(col)]
 
+    def input_taps(self, col: int) -> list[tuple[Grid, int, int]]:
+        """Per patch row: the input grid and its (padded) cell that fill column ``col``."""
+        t = self.im
+        return [
+            (self.input_grids[c], t.padded_rows[r, col], t.padded_cols[r, col])
+            for r, c in enumerate(t.patch_row_index[:, 0])
+        ]
+
     def get_window(self, col: int) -> VGroup:
         """Highlighted squares over the input cells that fill patch column ``col``."""
-        cells = [grid.cell(i, j) for grid, i, j in self.input_taps(col)]
-        return window_squares(cells, self.theme)
+        return window_squares([g.cell(i, j) for g, i, j in self.input_taps(col)], self.theme)
 
-    def get_column_box(self, first: int, last: int):
-        """Outline around patch columns ``first..last``."""
+    def get_column_box(self, cols):
+        """Outline around the patch columns ``cols`` (consecutive)."""
         grid, k = self.patch_grid, self.im.patches.shape[0]
-        return highlight_box(VGroup(grid.cell(0, first), grid.cell(k - 1, last)), self.theme)
+        return highlight_box(VGroup(grid.cell(0, cols[0]), grid.cell(k - 1, cols[-1])), self.theme)
 
     def get_step_caption(self, col: int) -> Text:
         i, j = self.im.out_index[col]
-        text = label(
-            self.tr("window for out[{i}, {j}] → column {col}", i=i, j=j, col=col),
-            self.theme.text,
-            LABEL,
-        )
-        fit_width(text, self.layout.left_w)
+        text = self.tr("window for out[{i}, {j}] → column {col}", i=i, j=j, col=col)
+        text = fit_width(label(text, self.theme.text, LABEL), self.layout.left_w)
         bottom = min(self.input_block.get_bottom()[1], self.kernel_block.get_bottom()[1])
         return text.move_to([self.layout.left_centre, bottom - CAPTION_H / 2 - 0.05, 0])
 
     def get_kernel_row(self) -> Grid:
         """The flattened kernel, left of the output row; lines between channel blocks."""
-        t, lay = self.im, self.layout
-        k = t.kernel_rows.shape[1]
+        t, lay, k = self.im, self.layout, self.im.kernel_rows.shape[1]
         title = self.tr("kernel row {shape}", shape=shape(1, k))
         row = Grid(t.kernel_rows[:1], title, self.theme.kernel, self.theme, lay.kernel_row_cell)
         row.place(lay.left_x + lay.left_w - k * lay.kernel_row_cell / 2, lay.result_y)
         row.title.next_to(row.cells, DOWN, buff=0.18)
-        row.separators = VGroup()
         block = k // t.x.shape[0]  # entries per channel: kH·kW
-        for e in range(block, k, block):  # first entry of each next channel
-            cell = row.cell(0, e)
-            line = Line(cell.get_corner(UP + LEFT), cell.get_corner(DOWN + LEFT))
-            row.separators.add(line.set_color(self.theme.text))
+        row.separators = block_rules(row, cols=range(block, k, block))
         return row.add(row.separators)
 
     def get_result_row(self) -> Grid:
-        t, lay = self.im, self.layout
-        n_cols = t.values.shape[1]
+        t, lay, n_cols = self.im, self.layout, self.im.values.shape[1]
         title = self.tr("output row {shape}\n= kernel row · patch matrix", shape=shape(1, n_cols))
         row = Grid(t.values[:1], title, self.theme.output, self.theme, lay.patch_cell)
         row.numbers_for([[fmt(v) for v in t.values[0]]], cache=self.texts)
@@ -403,10 +340,8 @@ class Im2col(ConvScene):
         eq.arrange(DOWN, buff=0.2, aligned_edge=LEFT)
         result = self.texts.text(f"= {fmt(t.values[0, col])}", 34, self.theme.output, "BOLD")
         result.next_to(eq, DOWN, buff=0.25, aligned_edge=LEFT)
-        group, bottom = VGroup(eq, result), lay.result_y + lay.patch_cell / 2 + 0.4
-        fit_width(group, lay.left_w)
-        if group.height > lay.area_top - bottom:
-            group.scale_to_fit_height(lay.area_top - bottom)
+        bottom = lay.result_y + lay.patch_cell / 2 + 0.4
+        group = fit(VGroup(eq, result), lay.left_w, lay.area_top - bottom)
         group.move_to([lay.left_centre, (lay.area_top + bottom) / 2, 0])
         return eq, result
 
@@ -419,9 +354,8 @@ class Im2col(ConvScene):
 
     def get_comparison(self) -> tuple[Grid, Grid, Text, Text]:
         """Output row reshaped (empty, filled by flying numbers) = conv2d's sliding window."""
-        t, th, conv = self.im, self.theme, self.trace.conv
-        (oh, ow), area_top = t.out_shape, TOP + ABOVE
-        top = self.result_row.cells.get_top()[1] + 0.4
+        t, th, conv, (oh, ow) = self.im, self.theme, self.trace.conv, self.im.out_shape
+        top, area_top = self.result_row.cells.get_top()[1] + 0.4, self.layout.area_top
         cell = min(0.7, 5.0 / (2 * ow + 1), (area_top - top - 1.2) / oh)
         title = self.tr("output {shape} (the row, reshaped)", shape=shape(oh, ow))
         out_grid = Grid(t.out[0], title, th.output, th, cell)
@@ -431,23 +365,16 @@ class Im2col(ConvScene):
         group = VGroup(out_grid, equals, conv_grid).arrange(RIGHT, buff=0.6)
         group.move_to([0, (top + area_top) / 2 - 0.3, 0])
         equals.move_to((out_grid.cells.get_right() + conv_grid.cells.get_left()) / 2)
-        caption = label(
-            self.tr("same numbers: im2col is the sliding window, done as one matrix product"),
-            th.text,
-            LABEL,
-        ).next_to(VGroup(out_grid.cells, conv_grid.cells), DOWN, buff=0.35)
+        text = self.tr("same numbers: im2col is the sliding window, done as one matrix product")
+        caption = label(text, th.text, LABEL)
+        caption.next_to(VGroup(out_grid.cells, conv_grid.cells), DOWN, buff=0.35)
         return out_grid, conv_grid, equals, caption
 
     def get_code_panel(self) -> tuple[CodePanel, Text]:
+        text = "vectorised NumPy, im2col + one matmul: convcore.functional.conv2d_from_args"
+        header = label(self.tr(text), self.theme.muted, LABEL).next_to(self.title, DOWN, buff=0.3)
         panel = fit_width(CodePanel(conv2d_from_args, self.theme, font_size=18))
-        header = label(
-            self.tr("vectorised NumPy, im2col + one matmul: convcore.functional.conv2d_from_args"),
-            self.theme.muted,
-            LABEL,
-        )
-        header.next_to(self.title, DOWN, buff=0.3)
-        panel.next_to(header, DOWN, buff=0.25)
-        return panel, header
+        return panel.next_to(header, DOWN, buff=0.25), header
 
     def get_code_stages(self) -> list[tuple[str, str]]:
         """``(line snippet, caption)`` per stage: unfold, flatten, product + reshape, bias."""
@@ -456,17 +383,11 @@ class Im2col(ConvScene):
         unfold = "unfold: every window becomes a column → patch matrix {shape}"
         flatten = "flatten the kernel: one row per output channel → {shape}"
         product = "one product {kernel} · {patches} → {product}, reshaped to the output map {out}"
-        product = tr(
-            product,
-            kernel=rows,
-            patches=patches,
-            product=shape(*t.product.shape),
-            out=shape(*t.out.shape),
-        )
+        sizes = dict(product=shape(*t.product.shape), out=shape(*t.out.shape))
         stages = [
             ("_unfold_padded(", tr(unfold, shape=patches)),
             ("w = a.weight.reshape(", tr(flatten, shape=rows)),
-            ("matmul(", product),  # the one line with the product
+            ("matmul(", tr(product, kernel=rows, patches=patches, **sizes)),  # the product
         ]
         if t.has_bias:
             bias = tr("add the bias {bias} to every output value", bias=fmt(t.bias[0]))

@@ -16,13 +16,14 @@ Render:
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Group, Line, Rectangle, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, VGroup
 
 from scenes.kit.anim import Fade, fade_out, flash
 from scenes.kit.fmt import MINUS, fixed, fixed_factor, fmt, shape
 from scenes.kit.grid import Grid, highlight_box, place_row
-from scenes.kit.image import DIVERGING, diverging_rgb, grey_rgb
-from scenes.kit.picture import PictureCamera, colour_bar, picture
+from scenes.kit.image import DIVERGING, grey_rgb, map_rgb
+from scenes.kit.picture import Picture, PictureCamera
+from scenes.kit.plot import StepPlot
 from scenes.kit.scene import ConvScene, beat
 from scenes.kit.text import TextCache, fit_width, label, title_bar
 from scenes.specs.learn_kernel import SPEC
@@ -118,11 +119,11 @@ class LearnKernel(ConvScene):
 
     @beat
     def show_start(self):
-        t, th = self.trace, self.theme
+        t = self.trace
         kh, kw = t.true_kernel.shape
         cell = (1.3, 0.65) if kh == 1 else (1.05, 0.5)
         title = self.tr("kernel w {shape}", shape=shape(kh, kw))
-        self.w_grid = Grid((kh, kw), title, th.kernel, th, cell, title_size=20, widest="−0.0000")
+        self.w_grid = self.kernel_grid((kh, kw), title, cell)
         self.w_grid.place_top(KERNEL_X, LOWER_TOP)
         self.w_grid.numbers_for(self.kernel_strings(0), cache=self.cache)
         init = t.init.substituted[-1]
@@ -188,20 +189,20 @@ class LearnKernel(ConvScene):
     @beat
     def train(self):
         t, first = self.trace, self.trace.detail.step + 2
-        axes, title = self.plot_axes(), self.tr("X ⋆ w {shape}", shape=shape(*t.target.shape))
+        names = self.tr("loss"), self.tr("step"), fixed(t.loss_top)
+        plot = StepPlot(PLOT, t.steps, t.loss_fraction, self.theme, *names)
+        title = self.tr("X ⋆ w {shape}", shape=shape(*t.target.shape))
         self.output = self.picture(self.signed(t.outputs_scaled[first - 1]), TOP_CELL, title)
         self.output.place(4.6, PLOT[3] - self.output.cells.height / 2)
-        colours = DIVERGING[self.theme_name]
-        self.output.add(colour_bar(self.output.cells, t.target_ticks, colours, self.theme))
-        segments = [self.segment(e) for e in range(1, first)]
+        self.output.with_bar(t.target_ticks, DIVERGING[self.theme_name])
+        segments = [plot.segment(e) for e in range(1, first)]
         last = t.steps - first + 1
         self.say("train", n=last, first=fixed(t.loss[0]), last=fmt(t.loss[-1], 4))
-        self.play(Create(axes), FadeIn(self.output), *map(Create, segments), run_time=1.0)
+        self.play(Create(plot), FadeIn(self.output), *map(Create, segments), run_time=1.0)
         pace = min(0.4, max(0.08, 12 / t.steps))
         for e in range(first, t.steps + 1):
-            rgba = picture(self.signed(t.outputs_scaled[e]), TOP_CELL).pixel_array
-            self.output.image.pixel_array = rgba  # snapped, like the numbers
-            self.play(*self.swap_kernel(e, flashing=False), Create(self.segment(e)), run_time=pace)
+            self.output.repaint(self.signed(t.outputs_scaled[e]))  # snapped, like the numbers
+            self.play(*self.swap_kernel(e, flashing=False), Create(plot.segment(e)), run_time=pace)
             self.set_status(e)
         self.wait(1.5)
 
@@ -216,11 +217,8 @@ class LearnKernel(ConvScene):
             sums = ", ".join(fixed(v) for v in t.column_sums[-1])
             true = ", ".join(fmt(v) for v in t.true_column_sums)
             self.say("tall", steps=t.steps, loss=fmt(t.loss[-1], 4), sums=sums, true=true)
-            lines = [
-                self.tr("w ≠ K, but its column sums"),
-                sums,
-                self.tr("= K's: {true}", true=true),
-            ]
+            head, tail = self.tr("w ≠ K, but its column sums"), self.tr("= K's: {true}", true=true)
+            lines = [head, sums, tail]
         self.remove(self.notes)
         self.notes = self.note_lines(lines)
         flashed = flash(self.w_grid.cells, color=self.theme.highlight)
@@ -232,38 +230,23 @@ class LearnKernel(ConvScene):
         t, th = self.trace, self.theme
         self.play(*(FadeOut(m) for m in self.mobjects if m is not self.title), run_time=0.8)
         pixel, colours = PHOTO_SIDE / max(t.photo.shape), DIVERGING[self.theme_name]
-        pics = [
-            self.picture(
-                grey_rgb(t.photo_levels),
-                pixel,
-                self.tr("photo {shape}", shape=shape(*t.photo.shape)),
-            )
-        ]
-        bars, below = Group(), VGroup()
+        below = VGroup()
+        title = self.tr("photo {shape}", shape=shape(*t.photo.shape))
+        pics = [self.picture(grey_rgb(t.photo_levels), pixel, title).place(PHOTO_X[0], PHOTO_Y)]
         maps = {"K": (t.photo_target, fmt), "w": (t.photo_learned, fixed)}
         for x, (name, (m, number)) in zip(PHOTO_X[1:], maps.items(), strict=True):
             title = self.tr("photo ⋆ {name} {shape}", name=name, shape=shape(*m.shape))
-            pics.append(self.picture(self.signed(m.scaled), pixel, title))
-            pics[-1].place(x, PHOTO_Y)
-            bars.add(colour_bar(pics[-1].cells, m.ticks, colours, th))
-            grid = Grid(
-                m.kernel.shape,
-                self.tr("kernel {name}", name=name),
-                th.kernel,
-                th,
-                (1.15, 0.48),
-                title_size=20,
-                title_buff=0.1,
-                widest="−0.0000",
-            )
+            pics.append(self.picture(self.signed(m.scaled), pixel, title).place(x, PHOTO_Y))
+            pics[-1].with_bar(m.ticks, colours)
+            kernel = self.tr("kernel {name}", name=name)
+            grid = self.kernel_grid(m.kernel.shape, kernel, (1.15, 0.48), title_buff=0.1)
             grid.place_top(x, pics[-1].cells.get_bottom()[1] - 0.6)
             texts = [[number(v) for v in row] for row in m.kernel]
             below.add(grid, grid.numbers_for(texts, cache=self.cache))
-        pics[0].place(PHOTO_X[0], PHOTO_Y)
         gap = self.tr("the two maps differ by at most {gap}", gap=fixed(t.photo_gap))
         below.add(label(gap, th.text, 24).move_to([0, -3.55, 0]))
         self.say("photo", gap=fixed(t.photo_gap))
-        self.play(*(FadeIn(p) for p in pics), FadeIn(bars), run_time=1.2)
+        self.play(*(FadeIn(p) for p in pics), run_time=1.2)
         self.play(Fade(below), run_time=0.8)
         self.wait(5)
 
@@ -276,16 +259,13 @@ class LearnKernel(ConvScene):
     def grid(self, values, template: str, color: str, cell: float) -> Grid:
         """A grid of ``values`` with every number, titled ``template`` with its shape."""
         title = template.format(shape=shape(*values.shape))
-        return Grid(
-            values,
-            title,
-            color,
-            self.theme,
-            cell,
-            show_numbers=True,
-            title_size=20,
-            title_buff=0.12,
-        )
+        kwargs = {"show_numbers": True, "title_size": 20, "title_buff": 0.12}
+        return Grid(values, title, color, self.theme, cell, **kwargs)
+
+    def kernel_grid(self, size, title: str, cell, **kwargs) -> Grid:
+        """A grid of ``size`` for a kernel's numbers (to four decimals, signed)."""
+        th = self.theme
+        return Grid(size, title, th.kernel, th, cell, title_size=20, widest="−0.0000", **kwargs)
 
     def kernel_strings(self, e: int) -> list[list[str]]:
         return [[fixed(v) for v in row] for row in self.trace.kernels[e]]
@@ -321,40 +301,7 @@ class LearnKernel(ConvScene):
         return f"(ŷ − y)·X[{top}:{bottom}, {left}:{right}] {shape(*d.residual.shape)}"
 
     def signed(self, scaled):
-        return diverging_rgb(scaled, *DIVERGING[self.theme_name])
+        return map_rgb(scaled, self.theme_name)
 
-    def picture(self, rgb, pixel: float, title: str) -> Group:
-        """A framed picture, ``pixel`` units per pixel, titled; laid out like a Grid
-        (``cells`` is its frame, ``place`` centres it)."""
-        img = picture(rgb, pixel)
-        frame = Rectangle(width=img.width, height=img.height).set_stroke(self.theme.grid, 2)
-        text = label(title, self.theme.text, 20).next_to(frame, UP, buff=0.12)
-        pic = Group(img, frame, text)
-        pic.image, pic.cells, pic.title = img, frame, text
-        pic.place = lambda x, y: pic.shift([x, y, 0] - frame.get_center())
-        return pic
-
-    def plot_axes(self) -> VGroup:
-        """Axes of the loss plot: steps 0 … E across, loss from 0 up to the first one."""
-        th, t, (x0, x1, bottom, top) = self.theme, self.trace, PLOT
-        axes = VGroup(
-            Line([x0, bottom, 0], [x1, bottom, 0], color=th.muted),
-            Line([x0, bottom, 0], [x0, top, 0], color=th.muted),
-            label(self.tr("loss"), th.muted, 20).next_to([x0, top, 0], UP, 0.3),
-            label(self.tr("step"), th.muted, 20).move_to([(x0 + x1) / 2, bottom - 0.3, 0]),
-            label(fixed(t.loss[0]), th.muted, 18).next_to([x0, top, 0], LEFT, 0.1),
-            label("0", th.muted, 18).next_to([x0, bottom, 0], LEFT, 0.1),
-        )
-        for e in (0, t.steps):
-            axes.add(label(str(e), th.muted, 18).move_to([self.plot_xy(e)[0], bottom - 0.25, 0]))
-        return axes
-
-    def plot_xy(self, e: int) -> list[float]:
-        """Screen point of the loss before step ``e + 1`` (the first loss at the top)."""
-        x0, x1, bottom, top = PLOT
-        frac = self.trace.loss_fraction[e]
-        return [x0 + (x1 - x0) * e / self.trace.steps, bottom + (top - bottom) * frac, 0.0]
-
-    def segment(self, e: int) -> Line:
-        xy = self.plot_xy(e - 1), self.plot_xy(e)
-        return Line(*xy, color=self.theme.highlight, stroke_width=4)
+    def picture(self, rgb, pixel: float, title: str) -> Picture:
+        return Picture(rgb, pixel, title, self.theme)

@@ -1,42 +1,23 @@
 """Convolution as one matrix: the unrolled, mostly-zero weight matrix ``M`` times ``x``.
 
-For the article's 5×5 input and 3×3 kernel, ``M`` is 9×25: each row holds the kernel laid
-along the input cells its window covers (shifted bands), zeros elsewhere. ``M·x`` gives
-the 9 outputs. Its transpose ``Mᵀ`` (25×9) sends 9 values back onto the 25 inputs: the
-backward pass (gradient w.r.t. the input), i.e. a transposed convolution.
+Row r of ``M`` holds the kernel at the input cells output r's window covers, zeros
+elsewhere, so ``M·x`` is the convolution; ``Mᵀ`` sends the outputs' gradient back onto the
+inputs: the backward pass, a transposed convolution.
 
     manim render -ql scenes/matmul.py ConvAsMatmul
-    convanim build matmul --quality low                 # same, into media/matmul.mp4
     convanim build matmul --stride 2 --padding 1
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Arrow,
-    Create,
-    Dot,
-    Rectangle,
-    Square,
-    Text,
-    Transform,
-    VGroup,
-    VMobject,
-    Write,
-)
+from manim import DOWN, LEFT, RIGHT, UP, Arrow, Create, Square, Transform, VGroup, Write
 
-from scenes.kit.anim import Blink, Fade, Fly, fade_out
+from scenes.kit.anim import Blink, Fade, Fly, chunks, fade_out
 from scenes.kit.fmt import conv_settings, equation, fmt, fmt_factor, product_terms, shape
-from scenes.kit.grid import Grid, highlight_box, merged, window_squares
+from scenes.kit.grid import Grid, dotted_cells, highlight_box, pattern_picture, window_squares
 from scenes.kit.scene import ConvScene, beat
-from scenes.kit.text import TextCache, fit_width, label, title_bar, wrap_terms
+from scenes.kit.text import TextCache, equation_block, fit_width, label, title_bar, wrap_terms
 from scenes.specs.matmul import SPEC, matrix_cell
 
 SIDE_W = 2.5  # labels left of the matrix
@@ -44,6 +25,11 @@ X_Y = 2.45  # centre line of the flattened input row
 LABEL = 22
 TEXT_Y = -3.15  # centre of the captions and equations under the matrix
 TEXT_H = 1.4
+
+
+def terms_text(a, b, products, value) -> tuple[list[str], list[str], float]:
+    """``a·b`` factors, the formatted products and the sum, for :meth:`sum_text`."""
+    return product_terms(a, b), [fmt_factor(v) for v in products], value
 
 
 class ConvAsMatmul(ConvScene):
@@ -111,8 +97,7 @@ class ConvAsMatmul(ConvScene):
     def build_matrix(self):
         t = self.trace
         m_shape, rows = shape(*t.matrix.shape), t.matrix.shape[0]
-        self.matrix_cells, self.zero_dots = self.get_matrix_cells()
-        self.entries = self.get_entries()
+        self.matrix_cells, self.zero_dots, self.entries = self.get_matrix()
         text = self.tr("M {shape}\nunrolled kernel", shape=m_shape)
         self.m_label = self.side_label(text, self.theme.kernel, self.matrix_cells)
         self.cue(
@@ -129,9 +114,8 @@ class ConvAsMatmul(ConvScene):
         self.bring_to_back(*self.matrix[:2])  # static from now on: drawn into the background
         self.add(*self.matrix[2:])  # what is revealed next: last, so only it is redrawn
         self.reveal_rows(range(1), run_time=2.4, lag=0.12)
-        chunk = max(1, math.ceil((rows - 1) / 2))
-        for first in range(1, rows, chunk):
-            self.reveal_rows(range(first, min(first + chunk, rows)), run_time=1.6, lag=0.02)
+        for some in chunks(range(1, rows), 2):
+            self.reveal_rows(some, run_time=1.6, lag=0.02)
         self.bring_to_back(*self.matrix)
         self.play(*fade_out(self.kernel_grid), run_time=0.6)
 
@@ -143,8 +127,9 @@ class ConvAsMatmul(ConvScene):
                 if q >= 0:
                     mobs.append(self.entries[r, q])
                     sources.append(self.kernel_grid.number(*t.tap_index[e][1:]))
-                    self.fill_at[r, q] = self.get_fill(r, q)
-                    fills.add(self.fill_at[r, q])
+                    fill = self.cell_square(r, q, stroke_width=0)
+                    self.fill_at[r, q] = fill.set_fill(self.theme.kernel, opacity=0.22)
+                    fills.add(fill)
         flying = VGroup(*mobs)  # new groups, added last: only they are redrawn
         self.fills.add(fills)
         self.entries_shown.add(flying)
@@ -171,10 +156,12 @@ class ConvAsMatmul(ConvScene):
         t, rows = self.trace, self.trace.matrix.shape[0]
         self.out_col = self.get_column(t.out_flat, self.theme.output)
         self.out_label = self.column_label("M·x", self.theme.output, self.out_col)
-        self.row_box, x_marks = self.get_row_box(0, 0), self.get_x_marks(0)
+        self.row_box = self.strip_box(self.out_col, 0, 0)
+        x_cells = [self.x_row.cells[q] for q in t.row_columns[0] if q >= 0]
+        x_marks = window_squares(x_cells, self.theme)  # the inputs row 0 multiplies
         parts = self.row_terms_text(0)
         _, i, j = t.row_out_index[0]
-        eq = self.get_equation(parts, self.tr("out[{out}] = row {r} · x", out=f"{i}, {j}", r=0))
+        head = self.tr("out[{out}] = row {r} · x", out=f"{i}, {j}", r=0)
         self.cue(self.tr("Row {r} of M times x: {equation}", r=0, equation=self.sum_text(parts)))
         self.out_shown = VGroup()
         self.add(self.out_shown)
@@ -184,9 +171,7 @@ class ConvAsMatmul(ConvScene):
             Fade(self.out_label),
             run_time=1.0,
         )
-        self.land(eq, self.out_shown, self.out_col.numbers[0], x_marks, write_time=2.8)
-        rest = list(range(1, rows))
-        self.sweep(self.row_box, self.get_row_box, self.out_col, self.out_shown, rest, 3, 0.7)
+        self.work_through(parts, head, self.row_box, self.out_col, self.out_shown, 0, x_marks)
         text = self.tr("M·x = the {n} outputs of conv2d(x, w), row by row", n=rows)
         self.caption = self.get_caption(text, self.theme.output)
         values = ", ".join(fmt(v) for v in t.out_flat)
@@ -206,7 +191,7 @@ class ConvAsMatmul(ConvScene):
         self.g_shown = VGroup(*self.g_col.numbers)
         y = self.m_top - rows * self.cell - 0.18 - self.cell / 2
         self.grad_row = self.get_row(t.grad_x_flat, self.theme.input, y)
-        self.grad_row.numbers_for([[fmt(v) for v in t.grad_x_flat]], cache=self.texts)
+        self.grad_row.fmt_numbers(cache=self.texts)
         self.grad_label = self.side_label(f"Mᵀ·g ({cols})", self.theme.input, self.grad_row)
         values = ", ".join(fmt(v) for v in t.grad_out_flat)
         self.cue(
@@ -259,9 +244,9 @@ class ConvAsMatmul(ConvScene):
     def send_back(self):
         t = self.trace
         q = t.busiest_column  # the input cell that feeds the most outputs
-        box, g_box = self.get_column_box(q, q), highlight_box(self.g_col.cells, self.theme)
+        box = self.strip_box(self.grad_row, q, q)
+        g_box = highlight_box(self.g_col.cells, self.theme)
         parts = self.column_terms_text(q)
-        eq = self.get_equation(parts, self.tr("(Mᵀ·g)[{q}] = column {q} · g", q=q))
         self.cue(
             self.tr(
                 "Input cell {q} feeds {n} outputs: column {q} of M times g: {equation}",
@@ -271,9 +256,8 @@ class ConvAsMatmul(ConvScene):
             )
         )
         self.play(*fade_out(self.caption), Create(box), Create(g_box), run_time=0.8)
-        self.land(eq, self.grad_shown, self.grad_row.numbers[q], write_time=2.4)
-        rest = [c for c in range(t.matrix.shape[1]) if c != q]
-        self.sweep(box, self.get_column_box, self.grad_row, self.grad_shown, rest, 4, 0.6)
+        head = self.tr("(Mᵀ·g)[{q}] = column {q} · g", q=q)
+        self.work_through(parts, head, box, self.grad_row, self.grad_shown, q)
         text = self.tr("Mᵀ·g is the backward pass: the gradient of Σ g·out with respect to x")
         self.caption = self.get_caption(text, self.theme.text)
         values = ", ".join(fmt(v) for v in t.grad_x_flat)
@@ -295,29 +279,28 @@ class ConvAsMatmul(ConvScene):
         self.play(Fade(captions, shift=0.2 * UP), run_time=1.0)
         self.wait(2.5)
 
-    def land(self, eq: VGroup, holder: VGroup, target: Text, *extra, write_time: float):
-        """Write ``eq``, pop its value and fly it into ``target`` (joining ``holder``)."""
-        self.play(Write(eq[0]), run_time=write_time)
+    def work_through(self, parts, head: str, box, strip: Grid, shown: VGroup, first: int, *extra):
+        """Write entry ``first`` of ``strip`` as an equation whose value flies into place, then
+        step ``box`` over the other entries, popping their numbers in (all join ``shown``).
+        Matrix rows go in 3 steps, columns in 4; ``extra`` fades with the equation."""
+        rows = strip.shape[1] == 1
+        eq = self.get_equation(parts, head)
+        self.play(Write(eq[0]), run_time=2.8 if rows else 2.4)
         self.play(Fade(eq[1], scale=1.4), run_time=0.5)
-        holder.add(target)
-        self.play(Fly(holder, [target], [eq[1]]), run_time=0.8)
+        shown.add(strip.numbers[first])
+        self.play(Fly(shown, [strip.numbers[first]], [eq[1]]), run_time=0.8)
         self.wait(0.6)
         self.play(*fade_out(eq, *extra), run_time=0.4)
-
-    def sweep(self, box, get_box, strip: Grid, shown: VGroup, rest: list, parts: int, run_time):
-        """``box`` steps over the cells ``rest`` of ``strip`` in ``parts`` moves; the numbers
-        it passes pop in (joining ``shown``)."""
-        size = max(1, math.ceil(len(rest) / parts))
-        for k in range(0, len(rest), size):
-            chunk = rest[k : k + size]
-            mobs = [strip.numbers[i] for i in chunk]
+        rest = [k for k in range(len(strip.numbers)) if k != first]
+        for some in chunks(rest, 3 if rows else 4):
+            mobs = [strip.numbers[k] for k in some]
             shown.add(*mobs)
-            pops = (Fade(m, scale=1.3) for m in mobs)
-            self.play(Transform(box, get_box(chunk[0], chunk[-1])), *pops, run_time=run_time)
+            moved = Transform(box, self.strip_box(strip, some[0], some[-1]))
+            self.play(moved, *(Fade(m, scale=1.3) for m in mobs), run_time=0.7 if rows else 0.6)
 
     # -- mobjects from the trace --------------------------------------------------------
 
-    def get_input_grids(self) -> tuple[Grid, Grid]:
+    def get_input_grids(self):
         t, th = self.trace, self.theme
         h, w = t.x.shape[1:]
         x_title = self.tr("input x {shape}", shape=shape(h, w))
@@ -337,94 +320,66 @@ class ConvAsMatmul(ConvScene):
     def get_column(self, values: np.ndarray, color: str) -> Grid:
         """An R×1 column right of the matrix, beside its rows (no title)."""
         col = Grid(values[:, None], "", color, self.theme, self.cell)
-        col.numbers_for([[fmt(v)] for v in values], cache=self.texts)
+        col.fmt_numbers(cache=self.texts)
         rows, cols = self.trace.matrix.shape
         x, y = self.m_left + (cols + 0.5) * self.cell + 0.3, self.m_top - rows * self.cell / 2
         return col.remove(col.title).place(x, y)
 
-    def side_label(self, text: str, color: str, beside) -> Text:
+    def side_label(self, text: str, color: str, beside):
         """A caption left of the matrix, level with ``beside``."""
         mob = fit_width(label(text, color, LABEL), SIDE_W - 0.25)
         return mob.next_to(beside, LEFT, buff=0.2).set_y(beside.get_center()[1])
 
-    def column_label(self, text: str, color: str, column: Grid) -> Text:
+    def column_label(self, text: str, color: str, column: Grid):
         return label(text, color, LABEL).next_to(column.cells, UP, buff=0.18)
 
-    def get_caption(self, text: str, color: str) -> Text:
+    def get_caption(self, text: str, color: str):
         return label(text, color, 24).move_to([0, TEXT_Y, 0])
 
-    def cell_square(self, r: int, q: int, edge: float | None = None, **style) -> Square:
+    def cell_square(self, r: int, q: int, **style) -> Square:
         """A square on cell ``(r, q)`` of ``M``."""
         centre = [self.m_left + (q + 0.5) * self.cell, self.m_top - (r + 0.5) * self.cell, 0]
-        return Square(edge or self.cell, **style).move_to(centre)
+        return Square(self.cell, **style).move_to(centre)
 
-    def get_matrix_cells(self) -> tuple[VMobject, VMobject]:
-        """The cells of ``M`` and a dim dot in every structural zero, each one path."""
-        t, th = self.trace, self.theme
-        cells = [self.cell_square(r, q) for r, q in np.ndindex(t.matrix.shape)]
-        zeros = [c for c, e in zip(cells, t.entry_index.flat, strict=True) if e < 0]
-        dots = [Dot(c.get_center(), radius=0.028, color=th.muted) for c in zeros]
-        return merged(cells).set_stroke(th.grid, width=1.5), merged(dots)
-
-    def get_entries(self) -> dict[tuple[int, int], Text]:
-        """One Text per kernel entry of ``M`` (copies of the kernel grid's numbers), in place."""
+    def get_matrix(self):
+        """The cells of ``M`` (one path), a dot in every structural zero (one path), and a
+        copy of the kernel grid's number on every entry, by ``(r, q)``."""
         t, entries = self.trace, {}
-        for r, q in np.ndindex(t.matrix.shape):
-            if t.entry_index[r, q] >= 0:
-                src = self.kernel_grid.number(*t.tap_index[t.entry_index[r, q]][1:])
-                entries[r, q] = src.copy().move_to(self.cell_square(r, q))
-        return entries
+        cells = [self.cell_square(r, q) for r, q in np.ndindex(t.matrix.shape)]
+        for (r, q), cell in zip(np.ndindex(t.matrix.shape), cells, strict=True):
+            if (e := t.entry_index[r, q]) >= 0:
+                entries[r, q] = self.kernel_grid.number(*t.tap_index[e][1:]).copy().move_to(cell)
+        return *dotted_cells(cells, t.entry_index.ravel() >= 0, self.theme), entries
 
-    def get_fill(self, r: int, q: int) -> Square:
-        return self.cell_square(r, q, stroke_width=0).set_fill(self.theme.kernel, opacity=0.22)
-
-    def get_thumbnail(self) -> tuple[VMobject, VGroup, list[Square], Text]:
+    def get_thumbnail(self):
         """A small Mᵀ (Q×R, no numbers) left of M: its outline, its filled entries with the
         fills of ``M`` they fly from, and its title."""
         t, th = self.trace, self.theme
         rows, cols = t.matrix.shape
         c = min(0.16, (rows * self.cell + 0.3) / cols, (SIDE_W - 0.5) / rows)
-        centre = np.array([self.m_left - SIDE_W / 2, self.m_top - rows * self.cell / 2, 0])
-        origin = centre + np.array([-(rows - 1) * c / 2, (cols - 1) * c / 2, 0])
-        frame, fills, sources = [], VGroup(), []
-        for q, r in np.ndindex(cols, rows):
-            frame.append(Square(c).move_to(origin + np.array([r * c, -q * c, 0])))
-            if t.entry_index[r, q] >= 0:
-                fills.add(frame[-1].copy().set_stroke(width=0).set_fill(th.kernel, opacity=0.8))
-                sources.append(self.fill_at[r, q])
-        frame = merged(frame).set_stroke(th.grid, width=1)
+        centre = [self.m_left - SIDE_W / 2, self.m_top - rows * self.cell / 2, 0]
+        frame, fills = pattern_picture(t.entry_index.T >= 0, c, centre, th, th.kernel)
+        sources = [self.fill_at[r, q] for q, r in np.ndindex(cols, rows) if (r, q) in self.fill_at]
         title = label(f"Mᵀ {shape(cols, rows)}", th.kernel, LABEL).next_to(frame, UP, buff=0.15)
         return frame, fills, sources, title
 
-    def get_row_box(self, first: int, last: int) -> Rectangle:
-        """Outline around rows ``first..last`` of ``M`` and of the output column."""
-        corners = VGroup(self.cell_square(first, 0), *self.out_col.cells[first : last + 1])
-        return highlight_box(corners, self.theme)
-
-    def get_column_box(self, first: int, last: int) -> Rectangle:
-        """Outline around columns ``first..last`` of ``M`` and of the gradient row."""
-        corners = VGroup(self.cell_square(0, first), *self.grad_row.cells[first : last + 1])
-        return highlight_box(corners, self.theme)
-
-    def get_x_marks(self, r: int) -> VGroup:
-        """Marks on the input cells that row ``r`` of ``M`` multiplies (non-zero entries)."""
-        return window_squares(
-            [self.x_row.cells[q] for q in self.trace.row_columns[r] if q >= 0], self.theme
-        )
+    def strip_box(self, strip: Grid, first: int, last: int):
+        """Outline around entries ``first..last`` of ``strip`` (the output column or the
+        gradient row) and the rows (or columns) of ``M`` level with them."""
+        corner = self.cell_square(first, 0) if strip.shape[1] == 1 else self.cell_square(0, first)
+        return highlight_box(VGroup(corner, *strip.cells[first : last + 1]), self.theme)
 
     def row_terms_text(self, r: int) -> tuple[list[str], list[str], float]:
         """``x·w`` factors, products and the sum of row ``r`` (non-zero entries only)."""
-        t = self.trace
-        used = t.row_columns[r] >= 0
-        factors = product_terms(t.x_flat[t.row_columns[r][used]], t.row_values[r][used])
-        return factors, [fmt_factor(v) for v in t.row_terms[r][used]], t.out_flat[r]
+        t, used = self.trace, self.trace.row_columns[r] >= 0
+        x = t.x_flat[t.row_columns[r][used]]
+        return terms_text(x, t.row_values[r][used], t.row_terms[r][used], t.out_flat[r])
 
     def column_terms_text(self, q: int) -> tuple[list[str], list[str], float]:
         """``M[r, q]·g[r]`` factors, products and the sum of column ``q`` (entries only)."""
-        t = self.trace
-        used = t.entry_index[:, q] >= 0
-        factors = product_terms(t.matrix_t[q][used], t.grad_out_flat[used])
-        return factors, [fmt_factor(v) for v in t.grad_terms[q][used]], t.grad_x_flat[q]
+        t, used = self.trace, self.trace.entry_index[:, q] >= 0
+        g = t.grad_out_flat[used]
+        return terms_text(t.matrix_t[q][used], g, t.grad_terms[q][used], t.grad_x_flat[q])
 
     @staticmethod
     def sum_text(parts) -> str:
@@ -437,15 +392,10 @@ class ConvAsMatmul(ConvScene):
         factors, products, value = parts
         lines = wrap_terms(f"{head} = " + " + ".join(factors), 62)
         lines += wrap_terms("= " + " + ".join(products), 62)
-        eq = VGroup(*(label(s, self.theme.text, 24) for s in lines))
-        eq.arrange(DOWN, buff=0.14, aligned_edge=LEFT)
-        result = self.texts.text(f"= {fmt(value)}", 30, self.theme.output, weight="BOLD")
-        group = fit_width(VGroup(eq, result.next_to(eq[-1], RIGHT, buff=0.25)), 13.6)
-        if group.height > TEXT_H:
-            group.scale_to_fit_height(TEXT_H)
-        return group.move_to([0, TEXT_Y, 0])
+        eq = equation_block(lines, f"= {fmt(value)}", self.theme, 24, self.texts, 13.6, TEXT_H)
+        return eq.move_to([0, TEXT_Y, 0])
 
-    def get_gradient_grids(self) -> tuple[Grid, Grid, VGroup, VGroup]:
+    def get_gradient_grids(self):
         """g as its output map, an arrow, and the empty map Mᵀ·g reshapes into."""
         t, th = self.trace, self.theme
         h, w = t.grad_x.shape[1:]

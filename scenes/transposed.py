@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from manim import RIGHT, Create, VGroup
 
-from scenes.kit.anim import Fade, Fly, Glide, Type, fade_out_shown, flash
+from scenes.kit.anim import Fade, Fly, Glide, Type, fade_out_shown, flash, move_marks
 from scenes.kit.fmt import (
     DOT,
     equation,
@@ -22,25 +22,17 @@ from scenes.kit.fmt import (
     product_terms,
     shape,
     size_formula,
+    size_lines,
     transposed_size_formula,
 )
-from scenes.kit.grid import (
-    Grid,
-    cell_size,
-    cover,
-    fitting_font_size,
-    highlight_box,
-    widest,
-    window_squares,
-)
+from scenes.kit.grid import Grid, cell_size, cover, highlight_box, widest, window_squares
+from scenes.kit.note import Note
 from scenes.kit.scene import ConvScene, beat
-from scenes.kit.text import TextCache, join_lines, label, note, title_bar, wrap_terms
+from scenes.kit.text import TextCache, label, note, title_bar, wrap_terms
 from scenes.specs.transposed import SPEC
 
 TOP = 2.05  # top edge of the grids' cells (their titles above it)
 HEIGHT = 4.3  # room for cells below TOP
-NOTE_TOP = -2.5  # top of the note under the grids …
-NOTE_HEIGHT = 1.4  # … and its largest height
 RIGHT_EDGE = 6.8  # grids stay left of this (and right of −RIGHT_EDGE) …
 GAP = 0.4  # … and at least this far apart in a row
 
@@ -56,25 +48,19 @@ class TransposedConvolution(ConvScene):
 
     def setup(self):
         super().setup()
-        self.texts, self.note, self.block = TextCache(), VGroup(), None
-        self.full_numbers: dict[tuple[int, int], object] = {}
+        self.texts, self.note = TextCache(), Note(self)
+        self.block, self.marks, self.full_numbers = None, [], {}
         t = self.trace
-        self.words = {  # the values the templates name
-            "stride": fmt_pair(t.stride),
-            "padding": fmt_pair(t.padding),
-            "output_padding": fmt_pair(t.output_padding),
-            "dilation": fmt_pair(t.dilation),
-            "input": shape(*t.x.shape[2:]),
-            "kernel": shape(*t.kernel_size),
-            "full": shape(*t.full.shape[2:]),
-            "extended": shape(*t.extended.shape[2:]),
-            "out": shape(*t.out_shape),
-            "stretched": shape(t.size_h.stretched, t.size_w.stretched),
-            "padded": shape(*t.x_direct.shape[2:]),
-        }
+        grids = {"input": t.x, "full": t.full, "extended": t.extended, "padded": t.x_direct}
+        self.words = {k: shape(*a.shape[2:]) for k, a in grids.items()}
+        pairs = ("stride", "padding", "output_padding", "dilation")
+        self.words |= {k: fmt_pair(getattr(t, k)) for k in pairs}
+        self.words |= {"kernel": shape(*t.kernel_size), "out": shape(*t.out_shape)}
+        self.words["stretched"] = shape(t.size_h.stretched, t.size_w.stretched)
 
     def tr(self, template: str, **values) -> str:
-        """``template`` translated, with :attr:`words` and ``values`` filled in."""
+        """``template`` translated, with :attr:`words` (the values templates name) and
+        ``values`` filled in."""
         return super().tr(template, **{**getattr(self, "words", {}), **values})
 
     def construct(self):
@@ -94,8 +80,7 @@ class TransposedConvolution(ConvScene):
 
     @beat
     def show_title(self):
-        w = self.words
-        w["settings"] = self.tr(
+        self.words["settings"] = self.tr(
             "stride {stride}, padding {padding}, output_padding {output_padding}, "
             "dilation {dilation}"
         )
@@ -118,17 +103,12 @@ class TransposedConvolution(ConvScene):
         self.kernel_grid = self.grid(t.weight[0, 0], self.tr("kernel {kernel}"), th.kernel, cell)
         self.input_grid.place_top(-5.4, TOP)
         self.kernel_grid.place_top(-5.4, self.input_grid.cells.get_bottom()[1] - 0.75)
-        self.board = Grid(
-            (he, we),
-            self.tr("full output + output_padding: {extended}"),
-            th.output,
-            th,
-            cell_size(he, we, 6.8, HEIGHT, 0.75),
-            mask=[[r >= hf or c >= wf for c in range(we)] for r in range(he)],
-            title_size=22,
-            widest=widest(t.running, t.extended),
-            max_font=30,
-        ).place_top(3.3, TOP)
+        title = self.tr("full output + output_padding: {extended}")
+        cell = cell_size(he, we, 6.8, HEIGHT, 0.75)
+        mask = [[r >= hf or c >= wf for c in range(we)] for r in range(he)]
+        font = {"widest": widest(t.running, t.extended), "max_font": 30}
+        self.board = Grid((he, we), title, th.output, th, cell, mask=mask, **font)
+        self.board.place_top(3.3, TOP)
         self.full_cells = VGroup(*(self.board.cell(r, c) for r in range(hf) for c in range(wf)))
         full = self.tr("full output {full} (before the crop)")
         self.full_title = label(full, th.output, 22).move_to(self.board.title)
@@ -138,7 +118,7 @@ class TransposedConvolution(ConvScene):
             Fade(self.full_title),
             run_time=1.5,
         )
-        self.say(
+        self.note.say(
             self.tr(
                 "Each input value scales a copy of the kernel; the copies land {stride} cells "
                 "apart and add up where they overlap."
@@ -150,35 +130,25 @@ class TransposedConvolution(ConvScene):
     def scatter(self, k: int, slow: bool):
         t, th = self.trace, self.theme
         (i, j), value = t.in_index[k], t.in_values[0, k, 0]
+        self.words.update(i=i, j=j, value=fmt(value), r=t.origins[k][0], c=t.origins[k][1])
         taps = [(r, c) for r in t.tap_rows[k] for c in t.tap_cols[k]]
-        title = self.tr("x[{i}, {j}]{dot}kernel", i=i, j=j, dot=DOT)
+        title = self.tr("x[{i}, {j}]{dot}kernel", dot=DOT)
         block = self.grid(t.blocks[0, k, 0], title, th.output, self.kernel_grid.cell_size)
         block.place_top(-2.1, self.kernel_grid.cells.get_top()[1])
-        in_box = highlight_box(self.input_grid.cell(i, j), th)
         window = window_squares([self.board.cell(*rc) for rc in taps], th)
-        if k:  # slide (drawn last: only they are redrawn each frame)
-            self.bring_to_front(self.in_box, self.window)
-            moves = [Glide(self.in_box, to=in_box), Glide(self.window, to=window)]
+        marks = highlight_box(self.input_grid.cell(i, j), th), window
+        self.marks, moves = move_marks(self, self.marks if k else [], marks)
+        if k:  # the last copy goes
             moves += fade_out_shown(self, self.block, self.block.numbers)
-        else:
-            self.in_box, self.window = in_box, window
-            moves = [Create(in_box), Create(window)]
-        shown = VGroup(block) if slow else block.with_numbers()
         self.head = self.tr(
-            "x[{i}, {j}] = {value}: {value} × kernel added with its top-left at full[{r}, {c}]",
-            i=i,
-            j=j,
-            value=fmt(value),
-            r=t.origins[k][0],
-            c=t.origins[k][1],
+            "x[{i}, {j}] = {value}: {value} × kernel added with its top-left at full[{r}, {c}]"
         )
-        told = self.say(self.head, play=False)
+        told = self.note.say(self.head, play=False)
+        shown = VGroup(block) if slow else block.with_numbers()
         self.play(*moves, Fade(shown), *told, run_time=0.9 if slow else 0.5)
         if slow:  # the products written out, then their values
             terms = [f"{fmt_factor(value)}{DOT}{fmt_factor(w)}" for w in t.weight[0, 0].ravel()]
-            size = fitting_font_size(max(terms, key=len), block.cell_size, block.cell_size, 26)
-            cells = zip(terms, block.cells, strict=True)
-            written = VGroup(*(self.texts.text(s, size, th.text).move_to(c) for s, c in cells))
+            written = block.write(terms, th.text, self.texts)
             self.play(Type(written), run_time=1.2)
             self.wait(0.6)
             self.remove(written)
@@ -206,16 +176,14 @@ class TransposedConvolution(ConvScene):
             lines = [self.head, f"{self.tr('overlaps add up:')} {', '.join(sums[:3])}"]
             if len(sums) > 3:
                 lines.append(", ".join(sums[3:6]) + (", …" if len(sums) > 6 else ""))
-            self.say(*lines)
+            self.note.say(*lines)
         self.wait(1.8 if sums and slow else 1.0 if sums else 0.5)
 
     @beat
     def crop(self):
         t, th = self.trace, self.theme
         grids = (self.input_grid, self.kernel_grid, self.block)
-        shown = (*(g.with_numbers() for g in grids), self.in_box, self.window, self.note)
-        self.play(*fade_out_shown(self, *shown), run_time=0.6)
-        self.note = VGroup()
+        self.note.clear(*(g.with_numbers() for g in grids), *self.marks, run_time=0.6)
         shift = -RIGHT_EDGE - min(self.board.get_left()[0], self.full_title.get_left()[0])
         numbers = self.full_numbers.values()
         self.play(Glide(self.board, self.full_title, *numbers, shift=[shift, 0, 0]), run_time=1)
@@ -233,13 +201,11 @@ class TransposedConvolution(ConvScene):
         box = highlight_box(VGroup(*(self.board.cell(*rc) for rc in kept)), th)
         shade = VGroup(*(cover(self.board.cell(*rc), th) for rc in cells if rc not in kept))
         left = self.board.cells.get_right()[0] + 0.6
-        cell = cell_size(*t.out_shape, RIGHT_EDGE - left, HEIGHT, 0.75)
-        title = self.tr("output {out}")
-        self.output = self.grid(
-            t.out[0, 0], title, th.output, min(self.board.cell_size * 1.15, cell)
-        )
+        room = cell_size(*t.out_shape, RIGHT_EDGE - left, HEIGHT, 0.75)
+        cell = min(self.board.cell_size * 1.15, room)
+        self.output = self.grid(t.out[0, 0], self.tr("output {out}"), th.output, cell)
         self.output.place_top((left + RIGHT_EDGE) / 2, TOP)
-        self.say(
+        self.note.say(
             self.tr(
                 "output_padding {output_padding} adds zero rows/columns at the bottom/right; "
                 "padding {padding} crops {padding} from each side: {extended} → {out}"
@@ -250,32 +216,25 @@ class TransposedConvolution(ConvScene):
             ),
         )
         self.play(Create(box), Fade(shade), run_time=1)
-        sources = [self.full_numbers[rc] for rc in kept]
-        numbers = self.output.numbers
+        numbers, sources = self.output.numbers, [self.full_numbers[rc] for rc in kept]
         fly = Fly(numbers, list(numbers), sources, lag_ratio=0.02)
         self.play(Fade(self.output), fly, run_time=1.5)
         self.wait(2)
 
     @beat
     def explain_output_size(self):
-        t = self.trace
-        general, h_line = transposed_size_formula(t.size_h, "H")
-        lines = [general, h_line]
-        if t.size_w != t.size_h:
-            lines.append(transposed_size_formula(t.size_w, "W")[1])
-        self.play(*fade_out_shown(self, self.note), run_time=0.4)
-        self.note = note(lines, self.theme.text, 26)
-        self.note.move_to([0, NOTE_TOP - self.note.height / 2, 0])
-        self.cue(self.tr("Output size: {lines}", lines="; ".join(lines[1:])))
-        self.play(Type(self.note[0]), run_time=1.2)
-        self.play(Fade(self.note[1:]), run_time=0.8)
+        general, numbers = size_lines(transposed_size_formula, self.trace.size_h, self.trace.size_w)
+        self.note.clear(run_time=0.4)
+        self.note.lines = self.note.place(note([general, *numbers], self.theme.text, 26))
+        self.cue(self.tr("Output size: {lines}", lines="; ".join(numbers)))
+        self.play(Type(self.note.lines[0]), run_time=1.2)
+        self.play(Fade(self.note.lines[1:]), run_time=0.8)
         self.wait(2.5)
 
     @beat
     def show_direct_input(self):
         t, th = self.trace, self.theme
-        self.play(*fade_out_shown(self, *(m for m in self.mobjects if m is not self.title)))
-        self.note = VGroup()
+        self.note.clear(*(m for m in self.mobjects if m is not self.title))
         self.direct_grids()
         numbers = self.direct_input.numbers
         gaps, pads, landing, sources = VGroup(), VGroup(), [], []
@@ -289,7 +248,7 @@ class TransposedConvolution(ConvScene):
             else:
                 pads.add(numbers[n])
         self.play(Fade(self.input_grid), Fade(self.input_grid.numbers), run_time=0.6)
-        self.say(
+        self.note.say(
             self.tr(
                 "The same output as a direct convolution. Stride {stride}: the input cells "
                 "{stride} apart, zeros between them: {input} → {stretched}."
@@ -299,7 +258,7 @@ class TransposedConvolution(ConvScene):
         self.play(Fly(VGroup(*landing), landing, sources, lag_ratio=0.1), run_time=1.2)
         if len(gaps):
             self.play(Fade(gaps), run_time=0.5)
-        self.say(*self.pads_lines())
+        self.note.say(*self.pads_lines())
         if len(pads):
             self.play(Fade(pads), run_time=0.6)
         self.wait(2)
@@ -307,7 +266,7 @@ class TransposedConvolution(ConvScene):
     @beat
     def rotate_kernel(self):
         (kh, kw), kernel, rotated = self.trace.kernel_size, self.kernel_grid, self.rotated
-        self.say(self.tr("… and the kernel rotated by 180°."))
+        self.note.say(self.tr("… and the kernel rotated by 180°."))
         self.play(Fade(kernel), Fade(kernel.numbers), run_time=0.6)
         self.wait(0.4)
         flipped = [kernel.number(kh - 1 - a, kw - 1 - b) for a in range(kh) for b in range(kw)]
@@ -316,12 +275,9 @@ class TransposedConvolution(ConvScene):
         self.play(turn, Fade(kernel.title, fade_in=False), Fade(rotated.title), run_time=1.5)
         self.remove(kernel, kernel.cells)
         self.add(rotated.cells)
-        self.kernel_grid = rotated
-        d = self.trace.direct
-        formula = size_formula(d.size_h, "H")[1]
-        if d.size_w != d.size_h:
-            formula += "; " + size_formula(d.size_w, "W")[1]
-        self.say(self.tr("Slide it at stride 1: {formula}", formula=formula))
+        self.kernel_grid, d = rotated, self.trace.direct
+        formula = "; ".join(size_lines(size_formula, d.size_h, d.size_w)[1])
+        self.note.say(self.tr("Slide it at stride 1: {formula}", formula=formula))
         output = self.direct_output
         self.play(Create(output.cells), Fade(output.title), run_time=1)
         self.wait(1.5)
@@ -331,29 +287,24 @@ class TransposedConvolution(ConvScene):
         th, d = self.theme, self.trace.direct
         i, j = d.out_index[k]
         taps = [self.direct_input.cell(r, c) for r in d.tap_rows[k] for c in d.tap_cols[k]]
-        window = window_squares(taps, th)
-        out_box = highlight_box(self.direct_output.cell(i, j), th)
-        if k == 0:
-            self.window, self.out_box = window, out_box
-            self.play(Create(window), Create(out_box), run_time=0.8)
-        else:
-            self.bring_to_front(self.window, self.out_box)
-            moves = Glide(self.window, to=window), Glide(self.out_box, to=out_box)
-            self.play(*moves, run_time=0.6 if slow else 0.3)
+        marks = window_squares(taps, th), highlight_box(self.direct_output.cell(i, j), th)
+        self.marks, moves = move_marks(self, self.marks if k else [], marks)
+        self.play(*moves, run_time=0.8 if k == 0 else 0.6 if slow else 0.3)
         text = equation(product_terms(d.windows[0, k, 0], d.weight[0, 0]), None, d.values[0, 0, k])
         cue = self.tr("Position ({i}, {j}): {equation}", i=i, j=j, equation=text)
         number = self.direct_output.number(i, j)
         if not slow:
             if k == self.slow_positions:
-                self.play(*fade_out_shown(self, self.note), run_time=0.3)
-                self.note = VGroup()
+                self.note.clear(run_time=0.3)
             self.add(number)
             self.cue(cue)
             self.wait(0.25)
             return
-        self.say(*wrap_terms(f"out[{i}, {j}] = " + text[: text.rindex("=") + 1], 72), cue=cue)
+        self.note.say(*wrap_terms(f"out[{i}, {j}] = " + text[: text.rindex("=") + 1], 72), cue=cue)
         result = self.texts.text(fmt(d.values[0, 0, k]), 26, th.output, "BOLD")
-        self.play(Fade(result.next_to(self.note[-1], RIGHT, buff=0.15), scale=1.4), run_time=0.5)
+        self.play(
+            Fade(result.next_to(self.note.lines[-1], RIGHT, buff=0.15), scale=1.4), run_time=0.5
+        )
         self.play(Fly(number, [number], [result]), run_time=0.8)
         self.remove(result)
         self.wait(1)
@@ -362,61 +313,53 @@ class TransposedConvolution(ConvScene):
     def compare(self):
         t, th, output = self.trace, self.theme, self.direct_output
         keep = {self.title, output.cells, output.title, *output.numbers}
-        self.play(*fade_out_shown(self, *(m for m in self.mobjects if m not in keep)))
-        self.note = VGroup()
+        self.note.clear(*(m for m in self.mobjects if m not in keep))
         title = self.tr("scatter, added, cropped: {out}")
         self.scatter_output = self.grid(t.out[0, 0], title, th.output, output.cell_size)
         self.scatter_output.place_top(-3.2, TOP)
         self.play(Glide(output, output.numbers, shift=[3.2 - output.cells.get_center()[0], 0, 0]))
         equals = label("=", th.text, 48).move_to([0, output.cells.get_center()[1], 0])
-        direct = self.tr("direct convolution: {out}")
-        direct = label(direct, th.output, 22).move_to(output.title)
+        direct = label(self.tr("direct convolution: {out}"), th.output, 22).move_to(output.title)
         swap = Fade(output.title, fade_in=False), Fade(direct)
         self.play(Fade(self.scatter_output.with_numbers()), Fade(equals), *swap, run_time=1)
-        self.say(
+        self.note.say(
             self.tr(
                 "Both give the same {out} output: adding up scaled kernel copies is a "
                 "convolution of the stretched, padded input with the rotated kernel."
             )
         )
-        self.play(
-            flash(self.scatter_output.cells, color=th.output), flash(output.cells, color=th.output)
-        )
+        flashes = (flash(g.cells, color=th.output) for g in (self.scatter_output, output))
+        self.play(*flashes)
         self.wait(2.5)
 
     # -- mobjects from the trace --------------------------------------------------------
 
     def direct_grids(self):
-        """Input, stretched and padded input, kernel (and rotated), output: in one row, at
-        least GAP apart (the cells shrink until they fit)."""
+        """Input, stretched and padded input, kernel (the rotated one in its place), output:
+        in one row, at least GAP apart (the cells shrink until they fit)."""
         t, th = self.trace, self.theme
-        values = (t.x, t.x_direct, t.weight, t.weight_rotated, t.direct.out)
-        titles = (
-            self.tr("input {input}"),
-            self.tr("stretched to {stretched}, padded to {padded}"),
-            self.tr("kernel {kernel}"),
-            self.tr("kernel rotated 180°"),
-            self.tr("output {out}"),
+        stretched = self.tr("stretched to {stretched}, padded to {padded}")
+        rows = (
+            (t.x, self.tr("input {input}"), th.input, None),
+            (t.x_direct, stretched, th.input, t.direct_pad_mask),
+            (t.weight, self.tr("kernel {kernel}"), th.kernel, None),
+            (t.weight_rotated, self.tr("kernel rotated 180°"), th.kernel, None),
+            (t.direct.out, self.tr("output {out}"), th.output, None),
         )
-        title_w = [label(s, th.text, 22).width for s in titles]
-        cell = cell_size(*t.x_direct.shape[2:], 5.0, HEIGHT, 0.7)
+        title_w = [label(title, th.text, 22).width for _, title, _, _ in rows]
 
         def widths(cell):  # the rotated kernel takes the kernel's place
-            w = [max(tw, v.shape[3] * cell) for tw, v in zip(title_w, values, strict=True)]
+            w = [max(tw, v.shape[3] * cell) for tw, (v, *_) in zip(title_w, rows, strict=True)]
             return [w[0], w[1], max(w[2], w[3]), w[4]]
 
+        cell = cell_size(*t.x_direct.shape[2:], 5.0, HEIGHT, 0.7)
         while sum(widths(cell)) + 3 * GAP > 2 * RIGHT_EDGE:
             cell *= 0.92
-        colors = (th.input, th.input, th.kernel, th.kernel, th.output)
-        masks = (None, t.direct_pad_mask, None, None, None)
-        grids = [
-            self.grid(v[0, 0], title, color, cell, mask)
-            for v, title, color, mask in zip(values, titles, colors, masks, strict=True)
-        ]
-        x = -RIGHT_EDGE
-        for g, w in zip((grids[0], grids[1], grids[2], grids[4]), widths(cell), strict=True):
+        grids = [self.grid(v[0, 0], title, color, cell, mask) for v, title, color, mask in rows]
+        x, gap = -RIGHT_EDGE, (2 * RIGHT_EDGE - sum(widths(cell))) / 3
+        for g, w in zip((*grids[:3], grids[4]), widths(cell), strict=True):
             g.place_top(x + w / 2, TOP)
-            x += w + (2 * RIGHT_EDGE - sum(widths(cell))) / 3
+            x += w + gap
         grids[3].place_top(grids[2].cells.get_center()[0], TOP)
         self.input_grid, self.direct_input, self.kernel_grid, self.rotated = grids[:4]
         self.direct_output = grids[4]
@@ -443,8 +386,8 @@ class TransposedConvolution(ConvScene):
 
     def grid(self, values, title: str, color: str, cell: float, mask=None) -> Grid:
         """A grid of ``values``, its numbers built through the text cache (not added)."""
-        g = Grid(values, title, color, self.theme, cell, mask=mask, title_size=22)
-        g.numbers_for([[fmt(v) for v in row] for row in values], cache=self.texts)
+        g = Grid(values, title, color, self.theme, cell, mask=mask)
+        g.fmt_numbers(self.texts)
         return g
 
     def set_full(self, r: int, c: int, value: float, add: bool = True):
@@ -456,16 +399,3 @@ class TransposedConvolution(ConvScene):
         if add:
             self.add(number)
         return number
-
-    def say(self, *lines: str, cue: str | None = None, play: bool = True):
-        """Replace the note under the grids with ``lines``; start a caption. With ``play``
-        False, return the animations instead of playing them."""
-        old, self.note = self.note, note(lines, self.theme.text, columns=90)
-        if self.note.height > NOTE_HEIGHT:
-            self.note.scale_to_fit_height(NOTE_HEIGHT)
-        self.note.move_to([0, NOTE_TOP - self.note.height / 2, 0])
-        self.cue(cue or join_lines(lines))
-        animations = [*fade_out_shown(self, old), Fade(self.note)]
-        if not play:
-            return animations
-        self.play(*animations, run_time=0.5)

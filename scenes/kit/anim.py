@@ -7,6 +7,7 @@ screen that is most of a render. These animate the very mobjects they are given.
 
 from __future__ import annotations
 
+import math
 import weakref
 from collections.abc import Callable, Sequence
 
@@ -14,6 +15,7 @@ import numpy as np
 from manim import (
     ORIGIN,
     Animation,
+    Create,
     Group,
     Indicate,
     Mobject,
@@ -301,6 +303,13 @@ def flash(mobject: Mobject, **kwargs) -> Indicate:
     return Indicate(mobject.copy(), remover=True, **kwargs)
 
 
+def chunks(items: Sequence, parts: int) -> list:
+    """``items`` in at most ``parts`` consecutive runs of one length (the last may be
+    shorter): the plays of a sweep that shows several at a time."""
+    size = max(1, math.ceil(len(items) / parts))
+    return [items[k : k + size] for k in range(0, len(items), size)]
+
+
 def fade_out(*mobjects: Mobject, **kwargs) -> list[Fade]:
     """One :class:`Fade` out per mobject (pass to ``play`` with ``*``)."""
     return [Fade(m, fade_in=False, **kwargs) for m in mobjects]
@@ -317,6 +326,17 @@ def fade_out_shown(scene, *mobjects: Mobject, **kwargs) -> list[Fade]:
         if id(m) in family or (m.submobjects and {id(f) for f in m.get_family()[1:]} <= family)
     ]
     return fade_out(*shown, **kwargs)
+
+
+def move_marks(scene, shown: Sequence[Mobject], marks: Sequence[Mobject]) -> tuple[list, list]:
+    """Bring markers (a sliding window, highlight boxes) onto ``marks``: the first time
+    (nothing ``shown``) ``Create`` them; after that glide the ``shown`` ones there, brought
+    to the front so that only they are redrawn. Returns the markers on screen and the
+    animations."""
+    if not shown:
+        return list(marks), [Create(m) for m in marks]
+    scene.bring_to_front(*shown)
+    return list(shown), [Glide(a, to=b) for a, b in zip(shown, marks, strict=True)]
 
 
 class Steps(Animation):

@@ -63,6 +63,18 @@ def equation(terms: list[str], bias: float | None, value: float, bias_word: str 
     return f"{text} = {fmt(value)}"
 
 
+def dot_equation(window: np.ndarray, kernel: np.ndarray, value: float) -> str:
+    """``"1·1 + 2·2 + … = 411"``: :func:`product_terms` summed to ``value`` (from the trace)."""
+    return equation(product_terms(window, kernel), None, value)
+
+
+def sum_equation(values, total: float) -> str:
+    """``"−1 + 9 = 8"``: ``values`` summed (negative ones after the first in parentheses)
+    and their ``total`` (from the trace); only the total when there is one value."""
+    first, *rest = np.ravel(values)
+    return equation([fmt(first), *map(fmt_factor, rest)], None, total) if rest else fmt(total)
+
+
 def shape(*dims: int) -> str:
     """``"5×5"``."""
     return TIMES.join(str(d) for d in dims)
@@ -134,6 +146,13 @@ def pool_size_formula(terms, symbol: str = "H") -> tuple[str, str]:
     if terms.dropped:
         numbers += f" {MINUS} 1 = {terms.out}"
     return general, numbers
+
+
+def size_lines(formula, size_h, size_w) -> tuple[str, list[str]]:
+    """``formula``'s general line (one of the ``*_size_formula`` above) and its numbers for
+    H, and for W when W's terms differ."""
+    general, h_line = formula(size_h, "H")
+    return general, [h_line] + ([formula(size_w, "W")[1]] if size_w != size_h else [])
 
 
 def fixed(value: float, digits: int = 4) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from manim import DOWN, RIGHT, UP, Rectangle, Square, Text, VGroup, VMobject
+from manim import DL, DOWN, RIGHT, UL, UP, UR, Dot, Line, Rectangle, Square, Text, VGroup, VMobject
 
 from scenes.kit.fmt import fmt
 from scenes.kit.text import TextCache, label
@@ -88,7 +88,7 @@ class Grid(VGroup):
         self.numbers = VGroup()
         self.add(self.cells, self.title)
         if show_numbers:
-            self.add(self.numbers_for([[fmt(v) for v in row] for row in self.values]))
+            self.add(self.fmt_numbers())
 
     def _cells(self, color: str, cell_w: float, cell_h: float):
         for k in range(self.shape[0] * self.shape[1]):
@@ -134,6 +134,10 @@ class Grid(VGroup):
             self.numbers.add(cache.text(text, self.font_size, tint).move_to(cell))
         return self.numbers
 
+    def fmt_numbers(self, cache: TextCache | None = None) -> VGroup:
+        """:meth:`numbers_for` the grid's own values, each written by :func:`fmt`."""
+        return self.numbers_for([[fmt(v) for v in row] for row in self.values], cache=cache)
+
     def copy_numbers(self, sources: Sequence[Text]) -> VGroup:
         """Copies of Texts already built (row-major), resized to this grid's font, centred."""
         if len(sources) != len(self.cells):
@@ -148,6 +152,16 @@ class Grid(VGroup):
     def with_numbers(self) -> VGroup:
         """A group of the grid and its numbers (to show, move or fade them together)."""
         return VGroup(self, self.numbers)
+
+    def write(self, texts, color: str, cache: TextCache | None = None, largest: float = 26):
+        """Texts of ``texts`` (row-major strings: a product per cell, say) centred on the
+        cells, at the largest font (≤ ``largest``) at which the longest fits a cell; a
+        VGroup, not added (and not :attr:`numbers`)."""
+        cell_h = self.cells[0].height
+        size = fitting_font_size(max(texts, key=len), self.cell_size, cell_h, largest)
+        cache = cache or TextCache()
+        cells = zip(texts, self.cells, strict=True)
+        return VGroup(*(cache.text(s, size, color).move_to(c) for s, c in cells))
 
     def flatten(self) -> Grid:
         """Draw the cells as one path per style (padding, the rest), behind the rest.
@@ -194,6 +208,27 @@ def place_row(grids: Sequence[Grid], y: float, gap: float, width: float = 13.4) 
         x += w + gap
 
 
+def grid_block(grids: Sequence[Grid], title: str, color: str, size=22, tag_size=20, buff=0.3):
+    """The channels of one tensor as one block: ``grids`` side by side (tops aligned) under
+    one ``title``, each grid's own title (its channel's tag, built at ``size``) moved below
+    its cells at ``tag_size``."""
+    row = VGroup(*grids).arrange(RIGHT, buff=buff, aligned_edge=UP)
+    for g in grids:
+        g.title.scale(tag_size / size).next_to(g.cells, DOWN, buff=0.12)
+    return VGroup(label(title, color, size).next_to(row, UP, buff=0.18), row)
+
+
+def block_rules(grid: Grid, rows=(), cols=(), width: float = 4) -> VGroup:
+    """Lines across ``grid`` in the text colour, along the top of each row in ``rows`` and
+    the left of each column in ``cols``: borders between blocks (a patch matrix's channels)."""
+    (h, w), lines = grid.shape, VGroup()
+    for r in rows:
+        lines.add(Line(grid.cell(r, 0).get_corner(UL), grid.cell(r, w - 1).get_corner(UR)))
+    for c in cols:
+        lines.add(Line(grid.cell(0, c).get_corner(UL), grid.cell(h - 1, c).get_corner(DL)))
+    return lines.set_stroke(grid.theme.text, width)
+
+
 def highlight_box(mob, theme: Theme, buff: float = 0.0) -> Rectangle:
     """A thick outline around ``mob`` in the highlight colour."""
     box = Rectangle(width=mob.width + 2 * buff, height=mob.height + 2 * buff)
@@ -233,3 +268,28 @@ def place_product(left: Grid, right: Grid, product: Grid, x: float, top: float, 
     right.title.next_to(right.cells, RIGHT, buff=0.25)
     left.title.next_to(left.cells, UP, buff=0.12).align_to(left.cells, RIGHT)
     product.title.next_to(product.cells, DOWN, buff=0.12)
+
+
+def dotted_cells(cells: Sequence[VMobject], filled, theme: Theme) -> tuple[VMobject, VMobject]:
+    """A large, mostly-zero matrix drawn cheaply: the outlines of ``cells`` as one path, and
+    a dim dot (one path) on each cell whose ``filled`` flag is False (a structural zero)."""
+    dots = [
+        Dot(c.get_center(), radius=0.028, color=theme.muted)
+        for c, f in zip(cells, filled, strict=True)
+        if not f
+    ]
+    return merged(cells).set_stroke(theme.grid, width=1.5), merged(dots)
+
+
+def pattern_picture(filled, edge: float, centre, theme: Theme, color: str):
+    """A small picture of a matrix's pattern (no numbers), centred on ``centre``: the outline
+    of every ``edge``-sized cell (one path) and a filled square on each cell where
+    ``filled`` (rows × cols) is True, row-major."""
+    rows, cols = filled.shape
+    origin = np.asarray(centre) + np.array([-(cols - 1) * edge / 2, (rows - 1) * edge / 2, 0])
+    frame, fills = [], VGroup()
+    for r, q in np.ndindex(rows, cols):
+        frame.append(Square(edge).move_to(origin + np.array([q * edge, -r * edge, 0])))
+        if filled[r, q]:
+            fills.add(frame[-1].copy().set_stroke(width=0).set_fill(color, opacity=0.8))
+    return merged(frame).set_stroke(theme.grid, width=1), fills

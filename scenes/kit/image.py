@@ -191,3 +191,9 @@ def diverging_rgb(scaled: np.ndarray, negative: str, zero: str, positive: str) -
     mid = hex_rgb(zero)
     rgb = np.where(t < 0, mid - (hex_rgb(negative) - mid) * t, mid + (hex_rgb(positive) - mid) * t)
     return np.round(rgb).astype(np.uint8)
+
+
+def map_rgb(scaled: np.ndarray, theme: str) -> np.ndarray:
+    """A map's values scaled to [−1, 1] (a trace's) as a picture in ``theme``'s
+    :data:`DIVERGING` colours."""
+    return diverging_rgb(scaled, *DIVERGING[theme])

@@ -8,6 +8,8 @@ a scene that shows pictures draws with :class:`PictureCamera`, e.g.::
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **{"camera_class": PictureCamera, **kwargs})
 
+A :class:`Picture` is a titled picture laid out like a Grid, with its colour bar.
+
 Colours come from :mod:`scenes.kit.image` (manim-free); every number next to a picture
 (a colour bar's ends) is a trace's.
 """
@@ -15,7 +17,7 @@ Colours come from :mod:`scenes.kit.image` (manim-free); every number next to a p
 from __future__ import annotations
 
 import numpy as np
-from manim import RIGHT, UL, Camera, Group, ImageMobject, Rectangle, VGroup
+from manim import DL, DR, RIGHT, UL, UP, UR, Camera, Group, ImageMobject, Line, Rectangle, VGroup
 from manim.constants import RESAMPLING_ALGORITHMS
 from PIL import Image
 
@@ -48,6 +50,36 @@ def picture(rgb: np.ndarray, pixel: float) -> ImageMobject:
     img = ImageMobject(rgb).set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
     img.height = pixel * rgb.shape[0]
     return img
+
+
+class Picture(Group):
+    """A titled picture of ``rgb``, ``pixel`` units per pixel, laid out like a
+    :class:`~scenes.kit.grid.Grid`: ``image``, ``cells`` (its frame; the image itself when
+    not ``framed``), ``title`` above, :meth:`place`; :meth:`with_bar` adds a colour bar."""
+
+    def __init__(
+        self, rgb, pixel: float, title: str, theme: Theme, framed=True, size=20, buff=0.12
+    ):
+        self.image, self.theme = picture(rgb, pixel), theme
+        self.cells = self.image
+        if framed:
+            self.cells = Rectangle(width=self.image.width, height=self.image.height)
+            self.cells.set_stroke(theme.grid, 2)
+        self.title = label(title, theme.text, size).next_to(self.cells, UP, buff=buff)
+        super().__init__(self.image, *([self.cells] if framed else []), self.title)
+
+    def place(self, x: float, y: float) -> Picture:
+        """Move the picture so that it centres on (x, y)."""
+        return self.shift(np.array([x, y, 0.0]) - self.cells.get_center())
+
+    def with_bar(self, ticks, colours: tuple[str, str, str]) -> Picture:
+        """Add :func:`colour_bar` (``bar``) to the right of the picture."""
+        self.bar = colour_bar(self.cells, ticks, colours, self.theme)
+        return self.add(self.bar)
+
+    def repaint(self, rgb) -> None:
+        """Show ``rgb`` (the same shape) instead, at once."""
+        self.image.pixel_array = ImageMobject(rgb).pixel_array
 
 
 def colour_bar(
@@ -83,3 +115,10 @@ def pixel_box(panel, shape_hw, row: int, col: int, rows: int, cols: int, theme: 
     box = Rectangle(width=cols * pw, height=rows * ph).set_stroke(theme.highlight, 3)
     offset = np.array([(col + cols / 2) * pw, -(row + rows / 2) * ph, 0.0])
     return box.move_to(panel.get_corner(UL) + offset)
+
+
+def zoom_lines(box, cells, theme: Theme) -> VGroup:
+    """Two lines from the right corners of ``box`` (over a picture) to the left corners of
+    ``cells`` (the grid that shows it up close)."""
+    pairs = [(box.get_corner(a), cells.get_corner(b)) for a, b in ((UR, UL), (DR, DL))]
+    return VGroup(*(Line(a, b, color=theme.highlight, stroke_width=2) for a, b in pairs))

@@ -51,6 +51,14 @@ def fit_width(mob, width: float = FRAME_TEXT_WIDTH):
     return mob
 
 
+def fit(mob, width: float = FRAME_TEXT_WIDTH, height: float | None = None):
+    """Shrink ``mob`` to at most ``width`` × ``height`` (never enlarge); return it."""
+    fit_width(mob, width)
+    if height is not None and mob.height > height:
+        mob.scale_to_fit_height(height)
+    return mob
+
+
 def clamp_x(mob, left: float, right: float = FRAME_TEXT_WIDTH / 2 + 0.2):
     """Shift ``mob`` sideways into ``[left, right]`` (the right edge wins if it is too
     wide); by default ``right`` is the frame's right edge less a small margin."""
@@ -195,6 +203,24 @@ def note(lines, color: str, size: float = 22, columns: int = 96) -> VGroup:
     parts = [part for line in lines for part in wrap_words(line, columns)]
     group = VGroup(*(label(part, color, size) for part in parts))
     return fit_width(group.arrange(DOWN, buff=0.15, aligned_edge=LEFT))
+
+
+def equation_block(
+    lines,
+    value: str,
+    theme: Theme,
+    size: float = 24,
+    cache: TextCache | None = None,
+    width: float = FRAME_TEXT_WIDTH,
+    height: float | None = None,
+) -> VGroup:
+    """A worked equation: ``lines`` left-aligned, then ``value`` (bold, in the output colour,
+    a little larger) right of the last line; ``VGroup(lines, value)``, at most
+    ``width`` × ``height``."""
+    eq = VGroup(*(label(s, theme.text, size) for s in lines))
+    eq.arrange(DOWN, buff=0.14, aligned_edge=LEFT)
+    result = (cache or TextCache()).text(value, size + 6, theme.output, weight="BOLD")
+    return fit(VGroup(eq, result.next_to(eq[-1], RIGHT, buff=0.25)), width, height)
 
 
 class TextCache:

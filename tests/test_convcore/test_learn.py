@@ -182,6 +182,15 @@ def test_kernel_converges_to_d2l_kernel(default_trace):
     assert np.all(np.diff(t.loss) < 0)  # below stable_lr the loss falls every step
     assert t.loss[-1] < 1e-4 * t.loss[0]
     np.testing.assert_allclose(t.loss_fraction, t.loss / t.loss[0])
+    assert t.loss_top == t.loss[0] == t.loss.max()
+
+
+@pytest.mark.parametrize("name", sorted(fixtures()[1]))
+def test_the_plot_top_is_the_largest_loss(name):
+    _, settings = fixture_case(name)
+    t = learn(settings)
+    assert t.loss_top == t.loss.max() and t.loss_fraction.max() == 1.0
+    np.testing.assert_allclose(t.loss_fraction * t.loss_top, t.loss)
 
 
 def test_outputs_and_loss_of_every_kernel(default_trace):

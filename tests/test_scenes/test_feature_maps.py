@@ -47,11 +47,13 @@ def check_numbers(scene, image_path, size, kernel, names):
     assert texts(scene.out_grid.numbers) == [fmt(v) for v in t.patch.out[0, 0].ravel()]
     assert texts(scene.kernel_grid.numbers) == [fmt(v, 4) for v in kernel.ravel()]
     low, high = fmt(expected.min()), fmt(expected.max())
-    assert low in scene.map_stats.original_text and high in scene.map_stats.original_text
+    assert (
+        low in scene.map_panel.stats.original_text and high in scene.map_panel.stats.original_text
+    )
     limit = fmt(max(-expected.min(), expected.max()))
-    assert texts(scene.map_bar[2]) == [limit, "0", fmt(-float(limit.replace("−", "-")))]
-    assert texts(scene.relu_bar[2]) == [high, "0"]
-    assert str(int((expected < 0).sum())) in scene.relu_stats.original_text
+    assert texts(scene.map_panel.bar[2]) == [limit, "0", fmt(-float(limit.replace("−", "-")))]
+    assert texts(scene.relu_panel.bar[2]) == [high, "0"]
+    assert str(int((expected < 0).sum())) in scene.relu_panel.stats.original_text
     assert [m.name for m in t.compare] == list(names)
     for m in t.compare:
         np.testing.assert_allclose(
@@ -66,7 +68,7 @@ def test_default_lays_out_cleanly_and_shows_the_trace():
         scene, DEFAULT_IMAGE, 96, named_kernel("sobel-x"), ("sobel-x", "sobel-y", "laplacian")
     )
     assert texts(scene.compare_labels)[1:] == ["sobel-x", "sobel-y", "laplacian"]
-    assert scene.photo_label.original_text == "image 96×96"
+    assert scene.photo.title.original_text == "image 96×96"
     assert [name for _, name in scene.beats] == [
         "show_title",
         "show_image",
@@ -92,7 +94,7 @@ def test_a_colour_jpeg_in_chinese_and_light_with_four_kernels(colour_jpeg):
     assert scene.trace.image.shape == (48, 72)
     assert scene.trace.patch_origin == (10, 20)
     check_numbers(scene, colour_jpeg, 72, named_kernel("laplacian"), params["kernels"])
-    assert scene.photo_label.original_text == "图像 48×72"
+    assert scene.photo.title.original_text == "图像 48×72"
 
 
 @pytest.mark.slow

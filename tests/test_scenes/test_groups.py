@@ -17,7 +17,7 @@ from scene_utils import shared_dry_run, tr_templates
 import scenes.groups
 from convcore import conv2d
 from convcore.groups import block_diagonal, conv_cost, separable_cost
-from scenes.kit.fmt import fmt, fraction, separable_formulas
+from scenes.kit.fmt import dot_equation, fmt, fraction, separable_formulas, sum_equation
 from scenes.kit.i18n import ZH
 from scenes.specs.groups import SPEC
 
@@ -177,3 +177,11 @@ def test_fraction_and_separable_formulas():
     assert lines["pointwise"] == ("C_out·C_in = 16·3 = 48", "5·4·48 = 960")
     assert lines["separable"] == ("27 + 48 = 75", "540 + 960 = 1500")
     assert conv_cost(3, 16, 3, (5, 4)).macs == 8640
+
+
+def test_sum_and_dot_equations():
+    assert sum_equation(np.array([-1.0, 9.0]), 8.0) == "−1 + 9 = 8"
+    assert sum_equation(np.array([4.0, -2.0, 0.5]), 2.5) == "4 + (−2) + 0.5 = 2.5"
+    assert sum_equation(np.array([-3.0]), -3.0) == "−3"
+    window, kernel = np.array([[1.0, -1.0]]), np.array([[2.0, 3.0]])
+    assert dot_equation(window, kernel, -1.0) == "1·2 + (−1)·3 = −1"

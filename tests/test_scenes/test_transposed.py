@@ -11,14 +11,14 @@ import re
 
 import numpy as np
 import pytest
-from manim import Scene, Square, VGroup
+from manim import RIGHT, Create, Scene, Square, VGroup
 from scene_utils import shared_dry_run
 
 from convcore.sizes import transposed_output_size_terms
 from convcore.transpose import conv_transpose2d
-from scenes.kit.anim import fade_out_shown
-from scenes.kit.fmt import fmt, transposed_size_formula
-from scenes.kit.grid import cover, widest
+from scenes.kit.anim import Glide, fade_out_shown, move_marks
+from scenes.kit.fmt import fmt, size_lines, transposed_size_formula
+from scenes.kit.grid import Grid, cover, widest
 from scenes.kit.text import note
 from scenes.kit.theme import THEMES
 from scenes.specs.transposed import SPEC
@@ -173,6 +173,15 @@ def test_transposed_size_formula_quotes_the_terms():
         "W_out = (W − 1)·S − 2P + D·(K − 1) + output_padding + 1",
         "W_out = (2 − 1)·2 − 2·1 + 1·(3 − 1) + 1 + 1 = 4",
     )
+    # H's numbers, and W's only when its terms differ
+    wide = transposed_output_size_terms(3, 3, 2, 1, 1, 1)
+    general, lines = size_lines(transposed_size_formula, terms, wide)
+    assert general.startswith("H_out = (H − 1)")
+    assert lines == [
+        "H_out = (2 − 1)·2 − 2·1 + 1·(3 − 1) + 1 + 1 = 4",
+        "W_out = (3 − 1)·2 − 2·1 + 1·(3 − 1) + 1 + 1 = 6",
+    ]
+    assert size_lines(transposed_size_formula, terms, terms)[1] == lines[:1]
 
 
 def test_kit_pieces_the_scene_added():
@@ -188,3 +197,17 @@ def test_kit_pieces_the_scene_added():
     fades = fade_out_shown(scene, VGroup(a, b), c)  # a new group of what is shown
     assert [f.mobject for f in fades] == [pair, alone]
     assert fade_out_shown(scene, a) == []  # part of a group on screen: nothing to fade alone
+    # markers: created the first time, then the same ones glide (drawn last)
+    shown, moves = move_marks(scene, [], [Square(), Square()])
+    assert [type(m) for m in moves] == [Create, Create]
+    target = Square().shift(3 * RIGHT)
+    kept, moves = move_marks(scene, shown, [target, target])
+    assert kept == shown and [type(m) for m in moves] == [Glide, Glide]
+    assert moves[0].shift_vector[0] == pytest.approx(3)
+    # products written into cells: one Text each, centred, fitting the cell
+    grid = Grid(np.ones((2, 2)), "g", "#ffffff", THEMES["dark"], 0.6)
+    written = grid.write(["12·3", "4", "−5·6", "7"], "#ffffff")
+    assert [t.original_text for t in written] == ["12·3", "4", "−5·6", "7"]
+    for text, cell in zip(written, grid.cells, strict=True):
+        assert text.width < cell.width
+        np.testing.assert_allclose(text.get_center(), cell.get_center(), atol=1e-9)
