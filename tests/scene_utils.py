@@ -6,9 +6,13 @@ dry-run once per test session (:func:`shared_dry_run`) and every test reads that
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from manim import Text, config, tempconfig
 
+#: A Chinese character: every label and caption of a zh run holds one.
+CJK = re.compile(r"[\u4e00-\u9fff]")
 FRAME_MARGIN = 0.05  # scene units; the frame is 14.2 × 8
 OVERLAP = 0.02  # boxes may touch by this much (glyph boxes include side bearings)
 SETTINGS = {
@@ -131,3 +135,13 @@ def tr_templates(module) -> set[str]:
         if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "tr" and node.args:
             collect(node.args[0])
     return found
+
+
+def texts(group) -> list[str]:
+    """The strings of every Text in ``group`` (depth first)."""
+    return [m.original_text for m in group.get_family() if hasattr(m, "original_text")]
+
+
+def chinese(text: str) -> bool:
+    """Whether ``text`` holds a Chinese character."""
+    return bool(CJK.search(text))

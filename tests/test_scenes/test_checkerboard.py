@@ -8,17 +8,13 @@ equally while kernel 3 alternates.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
-from scene_utils import shared_dry_run
+from scene_utils import CJK, shared_dry_run
 
 from convcore.transpose import conv_transpose2d, transposed_overlap_counts
 from scenes.kit.fmt import fmt
 from scenes.specs.checkerboard import SPEC
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def counts_on_screen(scene, n: int) -> np.ndarray:

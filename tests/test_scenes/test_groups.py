@@ -7,12 +7,11 @@ test_convcore/test_groups.py) and the counts of ``separable_cost``.
 
 from __future__ import annotations
 
-import re
 from fractions import Fraction
 
 import numpy as np
 import pytest
-from scene_utils import shared_dry_run, tr_templates
+from scene_utils import CJK, shared_dry_run, texts, tr_templates
 
 import scenes.groups
 from convcore import conv2d
@@ -23,11 +22,6 @@ from scenes.specs.groups import SPEC
 
 #: Two channels, groups=1 and depthwise only, a 5×5 input, 2×2 kernels: 16 pixels.
 VARIANT = {"in_channels": 2, "out_channels": 3, "groups": 1, "side": 5, "kernel_size": 2}
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def texts(group) -> list[str]:
-    return [m.original_text for m in group.get_family() if hasattr(m, "original_text")]
 
 
 def check_numbers(scene):

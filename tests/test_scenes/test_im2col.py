@@ -8,11 +8,9 @@ Chinese runs must translate every template they use.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
-from scene_utils import shared_dry_run
+from scene_utils import CJK, shared_dry_run
 
 import scenes.kit.scene
 from convcore import ARTICLE_INPUT, ARTICLE_KERNEL, ARTICLE_OUTPUT, conv2d
@@ -31,7 +29,6 @@ RUNS = {
     "article-zh": (SPEC, {}, "dark", "zh"),
 }
 SLOW = {"channels", "article-zh"}
-CJK = re.compile(r"[\u4e00-\u9fff]")
 _UNTRANSLATED: dict[str, list[str]] = {}
 
 

@@ -7,11 +7,9 @@ formatted.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
-from scene_utils import dry_run, shared_dry_run, tr_templates
+from scene_utils import CJK, dry_run, shared_dry_run, texts, tr_templates
 
 import scenes.initialization
 from convcore.init import SCHEMES, SUITS
@@ -19,13 +17,6 @@ from scenes.kit.fmt import fixed, fmt
 from scenes.kit.i18n import ZH
 from scenes.kit.text import wrap_words
 from scenes.specs.initialization import ORDER, SPEC, init_video
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def texts(group) -> list[str]:
-    """The strings of every Text in ``group`` (depth first)."""
-    return [m.original_text for m in group.get_family() if hasattr(m, "original_text")]
 
 
 def grid(values) -> list[str]:

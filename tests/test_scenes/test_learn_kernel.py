@@ -8,12 +8,11 @@ suite: the defaults (1×2 kernel, dark, English) and a 3×3 kernel (light, Chine
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 import pytest
-from scene_utils import dry_run, shared_dry_run, text_boxes
+from scene_utils import CJK, dry_run, shared_dry_run, text_boxes
 
 from convcore.learn import trace_kernel_learning
 from scenes.kit.fmt import fixed, fixed_factor, fmt
@@ -22,7 +21,6 @@ from scenes.learn_kernel import CUES, LearnKernel
 from scenes.specs.learn_kernel import PHOTO_SIDE, SPEC
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "learn_kernel_torch.npz"
-CJK = re.compile(r"[\u4e00-\u9fff]")
 BEATS = ["show_title", "show_data", "show_start", "show_step", "train", "conclude"]
 BEATS.append("apply_to_photo")
 

@@ -7,11 +7,9 @@ convcore.conv2d, and the Chinese run must translate every template it uses.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
-from scene_utils import shared_dry_run
+from scene_utils import CJK, shared_dry_run
 
 import scenes.kit.scene
 from convcore import ARTICLE_INPUT, ARTICLE_KERNEL, ARTICLE_OUTPUT, conv2d
@@ -25,7 +23,6 @@ RUNS = {
     "stride2-pad1-light": ({"stride": 2, "padding": 1}, "light", "en"),
     "article-zh": ({}, "dark", "zh"),
 }
-CJK = re.compile(r"[\u4e00-\u9fff]")
 _UNTRANSLATED: dict[str, list[str]] = {}
 
 

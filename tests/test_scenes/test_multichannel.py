@@ -11,7 +11,7 @@ import re
 
 import numpy as np
 import pytest
-from scene_utils import shared_dry_run, tr_templates
+from scene_utils import CJK, shared_dry_run, texts, tr_templates
 
 import scenes.multichannel
 from convcore import conv2d
@@ -28,12 +28,6 @@ VARIANT = {
     "padding": 1,
     "stride": 3,
 }
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def texts(group) -> list[str]:
-    """The strings of every Text in ``group`` (depth first)."""
-    return [m.original_text for m in group.get_family() if hasattr(m, "original_text")]
 
 
 def check_numbers(scene):

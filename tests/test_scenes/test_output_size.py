@@ -7,11 +7,9 @@ convcore; in Chinese its labels and captions must be Chinese and quote the trace
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
-from scene_utils import shared_dry_run
+from scene_utils import chinese, shared_dry_run, texts
 
 from convcore import output_size
 from convcore.arithmetic import DUMOULIN_CASES
@@ -21,7 +19,6 @@ from scenes.kit.text import TextCache, glyph_table
 from scenes.kit.theme import THEMES
 from scenes.specs.output_size import SPEC
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
 #: Your case in English: a 6×7 input, 2×3 kernel, stride (2, 1), padding 1.
 USER_EN = {
     "input": np.arange(1.0, 43).reshape(6, 7),
@@ -31,15 +28,6 @@ USER_EN = {
 }
 #: Your case in Chinese: the same input and kernel, stride 2.
 USER_ZH = {"input": np.arange(1.0, 43).reshape(6, 7), "kernel": np.ones((2, 3)), "stride": 2}
-
-
-def texts(group) -> list[str]:
-    """The strings of every Text in ``group`` (depth first)."""
-    return [m.original_text for m in group.get_family() if hasattr(m, "original_text")]
-
-
-def chinese(text: str) -> bool:
-    return bool(CJK.search(text))
 
 
 @pytest.fixture(scope="module")

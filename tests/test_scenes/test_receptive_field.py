@@ -7,26 +7,14 @@ in Chinese its labels and captions must be Chinese and quote the trace.
 
 from __future__ import annotations
 
-import re
 from itertools import pairwise
 
 import numpy as np
 import pytest
-from scene_utils import shared_dry_run
+from scene_utils import chinese, shared_dry_run, texts
 
 from scenes.kit.fmt import shape
 from scenes.specs.receptive_field import SPEC
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def texts(group) -> list[str]:
-    """The strings of every Text in ``group`` (depth first)."""
-    return [m.original_text for m in group.get_family() if hasattr(m, "original_text")]
-
-
-def chinese(text: str) -> bool:
-    return bool(CJK.search(text))
 
 
 @pytest.fixture(scope="module")

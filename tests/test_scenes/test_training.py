@@ -7,12 +7,10 @@ screen must be the trace's, formatted, and only ``step`` may change the weights.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
 from manim import Text
-from scene_utils import dry_run
+from scene_utils import CJK, dry_run
 
 from convcore.init import SCHEMES
 from scenes.kit.fmt import fixed, fixed_factor, fmt
@@ -22,7 +20,6 @@ from scenes.specs.training import SPEC, random_start
 from scenes.training import TrainingStep
 
 PHASES = ("zero_grad", "forward", "loss", "backward", "step")
-CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def grid(values) -> list[str]:

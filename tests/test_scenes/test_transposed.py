@@ -7,12 +7,10 @@ are read back from its Texts and compared with the trace, and the trace with con
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
 from manim import RIGHT, Create, Scene, Square, VGroup
-from scene_utils import shared_dry_run
+from scene_utils import CJK, shared_dry_run
 
 from convcore.sizes import transposed_output_size_terms
 from convcore.transpose import conv_transpose2d
@@ -22,8 +20,6 @@ from scenes.kit.grid import Grid, cover, widest
 from scenes.kit.text import note
 from scenes.kit.theme import THEMES
 from scenes.specs.transposed import SPEC
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
 
 VARIANTS = {
     "default": {},
