@@ -31,6 +31,20 @@ from scenes.kit.image import DEFAULT_IMAGE, check_image
 FILE_SUFFIXES = (".csv", ".txt", ".npy")
 
 
+def check_legible(what: str, size, most: int, advice: str = "", why: str = "") -> None:
+    """Refuse a grid too large to draw legibly: ``ValueError`` ("{what} R×C is too large to
+    draw legibly (at most M×M[, why])[; advice]") when either side of ``size`` (rows,
+    columns) exceeds ``most``."""
+    rows, cols = size
+    if max(rows, cols) > most:
+        because = f", {why}" if why else ""
+        then = f"; {advice}" if advice else ""
+        raise ValueError(
+            f"{what} {rows}×{cols} is too large to draw legibly "
+            f"(at most {most}×{most}{because}){then}"
+        )
+
+
 def parse_matrix(text: str, name: str = "matrix") -> np.ndarray:
     """Parse inline text or load a file into a 2-D float array (``.npy``: 2-D or more).
 

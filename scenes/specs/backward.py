@@ -13,7 +13,16 @@ import numpy as np
 
 from convcore import ARTICLE_INPUT, ARTICLE_KERNEL, conv2d
 from convcore.backward import GradientTrace, example_grad_output, trace_conv2d_backward
-from scenes.kit.params import INPUT, KERNEL, MATRIX, PADDING_PARAM, STRIDE, Param, SceneSpec
+from scenes.kit.params import (
+    INPUT,
+    KERNEL,
+    MATRIX,
+    PADDING_PARAM,
+    STRIDE,
+    Param,
+    SceneSpec,
+    check_legible,
+)
 
 #: Largest padded input, or stretched and fully padded ∂L/∂Y (cells per side).
 MAX_GRID = 12
@@ -50,13 +59,9 @@ def check_drawable(trace: GradientTrace) -> None:
         ("padded input", trace.x_padded.shape[2:], MAX_GRID),
         ("stretched, fully padded ∂L/∂Y", trace.grad_out_full.shape[2:], MAX_GRID),
     )
-    for what, (rows, cols), most in checks:
-        if max(rows, cols) > most:
-            raise ValueError(
-                f"{what} {_side(rows, cols)} is too large to draw legibly (at most "
-                f"{_side(most, most)}); use a smaller input or kernel, or another stride or "
-                f"padding"
-            )
+    advice = "use a smaller input or kernel, or another stride or padding"
+    for what, size, most in checks:
+        check_legible(what, size, most, advice)
 
 
 def backward_trace(v) -> GradientTrace:

@@ -9,7 +9,7 @@ import numpy as np
 
 from convcore import ARTICLE_INPUT, ARTICLE_KERNEL, ConvolveTrace, trace_convolve2d
 from convcore.convolve import MODES
-from scenes.kit.params import INPUT, KERNEL, Param, SceneSpec, Values, choice
+from scenes.kit.params import INPUT, KERNEL, Param, SceneSpec, Values, check_legible, choice
 
 #: Largest padded input (cells per side) drawn beside two kernels and two outputs.
 MAX_INPUT = 7
@@ -40,16 +40,10 @@ def check_drawable(trace: ConvolveTrace) -> None:
             "convolution on opposite sides, which this video does not draw; use an odd "
             "kernel, or mode 'valid' or 'full'"
         )
-    for what, size, most in (
-        ("padded input", (hp, wp), MAX_INPUT),
-        ("kernel", (kh, kw), MAX_KERNEL),
-        ("output", (oh, ow), MAX_OUTPUT),
-    ):
-        if max(size) > most:
-            raise ValueError(
-                f"{what} {size[0]}×{size[1]} is too large to draw legibly (at most "
-                f"{most}×{most}); use a smaller input or kernel, or mode 'valid'"
-            )
+    advice = "use a smaller input or kernel, or mode 'valid'"
+    check_legible("padded input", (hp, wp), MAX_INPUT, advice)
+    check_legible("kernel", (kh, kw), MAX_KERNEL, advice)
+    check_legible("output", (oh, ow), MAX_OUTPUT, advice)
 
 
 def flip_trace(v: Values) -> ConvolveTrace:

@@ -24,6 +24,7 @@ from scenes.kit.params import (
     Param,
     SceneSpec,
     Values,
+    check_legible,
     int_range,
 )
 
@@ -68,12 +69,8 @@ class PoolingTrace:
 
 def check_drawable(g: PoolGradientTrace) -> None:
     """Raise ``ValueError`` when the trace is too large to draw legibly."""
-    hp, wp = g.forward.x_padded.shape[2:]
-    if max(hp, wp) > MAX_INPUT:
-        raise ValueError(
-            f"padded input {hp}×{wp} is too large to draw legibly (at most "
-            f"{MAX_INPUT}×{MAX_INPUT}); use a smaller input or less padding"
-        )
+    advice = "use a smaller input or less padding"
+    check_legible("padded input", g.forward.x_padded.shape[2:], MAX_INPUT, advice)
     if g.n_steps > MAX_WINDOWS:
         raise ValueError(
             f"{g.n_steps} windows are too many to step through (at most {MAX_WINDOWS}); "

@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from convcore import ARTICLE_INPUT, ARTICLE_KERNEL, ConvTrace, trace_conv2d
-from scenes.kit.params import BIAS, DILATION, INPUT, KERNEL, PADDING_PARAM, STRIDE, SceneSpec
+from scenes.kit.params import (
+    BIAS,
+    DILATION,
+    INPUT,
+    KERNEL,
+    PADDING_PARAM,
+    STRIDE,
+    SceneSpec,
+    check_legible,
+)
 
 #: Largest padded input (cells per side) drawn legibly as a number grid at 1080p.
 MAX_INPUT = 12
@@ -24,17 +33,9 @@ CONV_PARAMS = (
 
 def check_drawable(trace: ConvTrace) -> None:
     """Raise ``ValueError`` when the trace is too large to draw legibly."""
-    hp, wp = trace.x_padded.shape[2:]
-    kh, kw = trace.kernel_size
-    if max(hp, wp) > MAX_INPUT:
-        raise ValueError(
-            f"padded input {hp}×{wp} is too large to draw legibly (at most "
-            f"{MAX_INPUT}×{MAX_INPUT}); use a smaller input or less padding"
-        )
-    if max(kh, kw) > MAX_KERNEL:
-        raise ValueError(
-            f"kernel {kh}×{kw} is too large to draw legibly (at most {MAX_KERNEL}×{MAX_KERNEL})"
-        )
+    advice = "use a smaller input or less padding"
+    check_legible("padded input", trace.x_padded.shape[2:], MAX_INPUT, advice)
+    check_legible("kernel", trace.kernel_size, MAX_KERNEL)
 
 
 def single_channel_trace(v, video: str = "sliding-window") -> ConvTrace:

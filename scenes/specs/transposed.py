@@ -20,6 +20,7 @@ from scenes.kit.params import (
     STRIDE,
     SceneSpec,
     Values,
+    check_legible,
 )
 
 DEFAULT_INPUT = np.array([[1.0, 2.0], [3.0, 4.0]])
@@ -48,26 +49,12 @@ PARAMS = (
 
 def check_drawable(trace: TransposeTrace) -> None:
     """Raise ``ValueError`` when the trace is too large to draw legibly."""
-    h, w = trace.x.shape[2:]
-    kh, kw = trace.kernel_size
-    if max(h, w) > MAX_INPUT:
-        raise ValueError(
-            f"input {h}×{w} is too large to draw legibly (at most {MAX_INPUT}×{MAX_INPUT}, "
-            f"one scatter step per input cell)"
-        )
-    if max(kh, kw) > MAX_KERNEL:
-        raise ValueError(
-            f"kernel {kh}×{kw} is too large to draw legibly (at most {MAX_KERNEL}×{MAX_KERNEL})"
-        )
-    for what, (rows, cols) in (
-        ("full output (with output_padding)", trace.extended.shape[2:]),
-        ("stretched, padded input", trace.x_direct.shape[2:]),
-    ):
-        if max(rows, cols) > MAX_GRID:
-            raise ValueError(
-                f"{what} {rows}×{cols} is too large to draw legibly (at most "
-                f"{MAX_GRID}×{MAX_GRID}); use a smaller input, kernel, stride or dilation"
-            )
+    why = "one scatter step per input cell"
+    check_legible("input", trace.x.shape[2:], MAX_INPUT, why=why)
+    check_legible("kernel", trace.kernel_size, MAX_KERNEL)
+    advice = "use a smaller input, kernel, stride or dilation"
+    check_legible("full output (with output_padding)", trace.extended.shape[2:], MAX_GRID, advice)
+    check_legible("stretched, padded input", trace.x_direct.shape[2:], MAX_GRID, advice)
 
 
 def transposed_trace(v: Values) -> TransposeTrace:
