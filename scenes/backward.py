@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from manim import RIGHT, Create, VGroup
 
-from scenes.kit.anim import Fade, Fly, Glide, fade_out_shown, flash
+from scenes.kit.anim import Fade, Fly, Glide, flash
 from scenes.kit.fmt import equation, fmt, fmt_factor, fmt_pads, fmt_pair, product_terms, shape
 from scenes.kit.grid import Grid, highlight_box, window_squares
+from scenes.kit.note import Note
 from scenes.kit.scene import ConvScene, beat
-from scenes.kit.text import TextCache, join_lines, label, note, title_bar, wrap_terms
+from scenes.kit.text import TextCache, label, title_bar, wrap_terms
 from scenes.specs.backward import SPEC
 
 TOP = 2.05  # top edge of the tallest grid's cells (titles above it)
@@ -38,7 +39,7 @@ class Backward(ConvScene):
 
     def setup(self):
         super().setup()
-        self.texts, self.note = TextCache(), VGroup()
+        self.texts, self.note = TextCache(), Note(self, NOTE_TOP, NOTE_HEIGHT)
         self.boards: dict[str, list[Grid]] = {}  # each beat's grids, by beat
         t = self.trace
         full = t.grad_x_conv.pads
@@ -95,7 +96,7 @@ class Backward(ConvScene):
             signs=("⋆", ""),
         )
         self.play(*(Fade(g.with_numbers()) for g in grids), Fade(signs), run_time=1.2)
-        self.say(
+        self.note.say(
             self.tr("Forward: Y = X ⋆ W + b, a {out} output."),
             self.tr("Backward: the layers above hand back ∂L/∂Y, one value per output cell."),
             self.tr("Find ∂L/∂W, ∂L/∂X and ∂L/∂b: each value a sum of products."),
@@ -121,7 +122,7 @@ class Backward(ConvScene):
             "Weight (p, q) met one input value per output cell (i, j): ∂L/∂W is the input "
             "correlated with ∂L/∂Y."
         )
-        self.say(formula, told, cue=f"{formula} — {told}")
+        self.note.say(formula, told, cue=f"{formula} — {told}")
         self.wait(2)
         self.sweep_grids = grids
 
@@ -143,7 +144,7 @@ class Backward(ConvScene):
         self.play(Fade(grad.with_numbers()), Fade(kernel.with_numbers()), run_time=0.8)
         if strided:
             stretched = grids[1]
-            self.say(
+            self.note.say(
                 self.tr("Stride {stride}: the windows of neighbouring outputs lie {stride} apart."),
                 self.tr(
                     "Put the gradients back {stride} apart, zeros between: {out} → {stretched}."
@@ -154,8 +155,8 @@ class Backward(ConvScene):
             self.play(Fly(VGroup(*kept), kept, list(grad.numbers), lag_ratio=0.1), run_time=1.2)
             self.play(Fade(VGroup(*hollow)), run_time=0.5)
         else:
-            self.say(self.tr("Stride 1: no zeros to insert between the gradients."))
-        self.say(self.tr("… and the kernel rotated by 180°: its last tap first."))
+            self.note.say(self.tr("Stride 1: no zeros to insert between the gradients."))
+        self.note.say(self.tr("… and the kernel rotated by 180°: its last tap first."))
         self.play(Create(rotated.cells), Fade(rotated.title), Fade(signs[-1]), run_time=0.8)
         turn = Fly(rotated.numbers, list(rotated.numbers), list(reversed(kernel.numbers)))
         self.play(turn, run_time=1.5)
@@ -181,7 +182,7 @@ class Backward(ConvScene):
         ]
         if any(t.pads):
             lines.append(self.tr("Sums for the forward padding {padding} are cut off."))
-        self.say(*lines)
+        self.note.say(*lines)
         self.wait(2.5)
         self.sweep_grids = grids
 
@@ -209,16 +210,15 @@ class Backward(ConvScene):
         lhs, number = f"{name}[{i}, {j}]", target.number(i, j)
         if slow:
             written = wrap_terms(f"{lhs} = " + text[: text.rindex("=") + 1], 72)
-            self.say(*written, cue=f"{lhs} = {text}")
+            self.note.say(*written, cue=f"{lhs} = {text}")
             result = self.texts.text(fmt(conv.values[0, 0, k]), 26, th.output, "BOLD")
-            result.next_to(self.note[-1], RIGHT, buff=0.15)
+            result.next_to(self.note.lines[-1], RIGHT, buff=0.15)
             self.play(Fade(result, scale=1.4), run_time=0.5)
             self.play(Fly(number, [number], [result]), run_time=0.8)
             self.remove(result)
         else:
             if n == self.slow_steps:
-                self.play(*fade_out_shown(self, self.note), run_time=0.3)
-                self.note = VGroup()
+                self.note.clear(run_time=0.3)
             self.add(number)
             self.cue(f"{lhs} = {text}")
         self.wait(1.5 if last else 1 if slow else 0.25)
@@ -227,7 +227,7 @@ class Backward(ConvScene):
     def unreached(self):
         t, target = self.trace, self.sweep_grids[2]
         skipped = [target.numbers[n] for n, off in enumerate(t.uncovered.ravel()) if off]
-        self.say(self.tr("No window reached the last rows or columns: their gradient is 0."))
+        self.note.say(self.tr("No window reached the last rows or columns: their gradient is 0."))
         self.play(Fade(VGroup(*skipped)), run_time=0.8)
         self.wait(1.5)
 
@@ -243,13 +243,13 @@ class Backward(ConvScene):
         grad, bias = grids
         box = highlight_box(grad.cells, th)
         text = equation([fmt_factor(v) for v in t.grad_bias_terms[0]], None, t.grad_bias[0])
-        self.say(
+        self.note.say(
             self.tr("b is added to every output value: each passes its gradient on unchanged."),
             *wrap_terms("∂L/∂b = " + text[: text.rindex("=") + 1], 72),
             cue=self.tr("b is added to every output value: ∂L/∂b = {sum}", sum=text),
         )
         result = self.texts.text(fmt(t.grad_bias[0]), 26, th.output, "BOLD")
-        result.next_to(self.note[-1], RIGHT, buff=0.15)
+        result.next_to(self.note.lines[-1], RIGHT, buff=0.15)
         self.play(Create(box), Fade(result, scale=1.4), run_time=0.8)
         self.play(Fly(bias.number(0, 0), [bias.number(0, 0)], [result]), run_time=0.8)
         self.remove(result)
@@ -266,7 +266,7 @@ class Backward(ConvScene):
         )
         self.clear_board()
         self.play(*(Fade(g.with_numbers()) for g in grids), run_time=1)
-        self.say(
+        self.note.say(
             self.tr(
                 "Each gradient is again a correlation: X with ∂L/∂Y, and the stretched ∂L/∂Y "
                 "with W rotated 180°; ∂L/∂b is a sum."
@@ -324,20 +324,10 @@ class Backward(ConvScene):
 
     def clear_board(self):
         """Fade out everything but the title."""
-        self.play(*fade_out_shown(self, *(m for m in self.mobjects if m is not self.title)))
-        self.note = VGroup()
+        self.note.clear(*(m for m in self.mobjects if m is not self.title))
 
     def show_board(self, grids: list[Grid], signs: VGroup):
         """After the last board: the grids with their numbers, the last one still empty."""
         self.clear_board()
         shown = (Fade(g.with_numbers()) for g in grids[:-1])
         self.play(*shown, Create(grids[-1].cells), Fade(grids[-1].title), Fade(signs))
-
-    def say(self, *lines: str, cue: str | None = None):
-        """Replace the note under the grids with ``lines``; start a caption."""
-        old, self.note = self.note, note(lines, self.theme.text, columns=90)
-        if self.note.height > NOTE_HEIGHT:
-            self.note.scale_to_fit_height(NOTE_HEIGHT)
-        self.note.move_to([0, NOTE_TOP - self.note.height / 2, 0])
-        self.cue(cue or join_lines(lines))
-        self.play(*fade_out_shown(self, old), Fade(self.note), run_time=0.5)
