@@ -215,12 +215,13 @@ def write_deck(folder: Path, deck: str, records: list[dict]) -> dict:
     files = {"pptx": f"{deck}.pptx", "html": f"{deck}.slides.html"}
     with tempfile.TemporaryDirectory(prefix=f".{deck}-slides-", dir=folder) as tmp:
         tmp = Path(tmp)
-        clips = []
+        clips, rates = [], []
         for record in records:
             mine = [s for s in slides if s.video == record["name"]]
-            clips += cut_clips(folder / record["files"][record["format"]], mine, tmp)
+            cut, rate = cut_clips(folder / record["files"][record["format"]], mine, tmp)
+            clips += cut
+            rates.append(float(rate))
         write_pptx(slides, clips, tmp / files["pptx"])
-        rates = [video_rate(folder / r["files"][r["format"]]) for r in records]
         page = deck_html(deck, slides, records, rates)
         (tmp / files["html"]).write_text(page, encoding="utf-8")
         sizes = {kind: (tmp / name).stat().st_size for kind, name in files.items()}
@@ -246,9 +247,12 @@ def frame_bounds(slides: list[Slide], rate: Fraction) -> list[int]:
     return [round(slide.start * rate) for slide in slides]
 
 
-def cut_clips(video: Path, slides: list[Slide], folder: Path) -> list[tuple[Path, Path, float]]:
+def cut_clips(
+    video: Path, slides: list[Slide], folder: Path
+) -> tuple[list[tuple[Path, Path, float]], Fraction]:
     """Cut ``video`` into one H.264 clip per slide; return each clip, its poster (first
-    frame, PNG) and its length in seconds. The video is decoded once."""
+    frame, PNG) and its length in seconds, and the video's frame rate. The video is
+    decoded once."""
     import av
 
     clips: list[tuple[Path, Path, float]] = []
@@ -273,7 +277,7 @@ def cut_clips(video: Path, slides: list[Slide], folder: Path) -> list[tuple[Path
             _close_clip(out, sink, clips)
     if len(clips) != len(slides):
         raise RuntimeError(f"{video.name}: {len(clips)} clips cut for {len(slides)} slides")
-    return [(clip, poster, float(count / rate)) for clip, poster, count in clips]
+    return [(clip, poster, float(count / rate)) for clip, poster, count in clips], rate
 
 
 def _open_clip(path: Path, source_stream, rate: Fraction):
@@ -533,15 +537,6 @@ def deck_html(deck: str, slides: list[Slide], records: list[dict], rates: list[f
 
 def _title(record: dict) -> str:
     return record.get("title") or record["name"]
-
-
-def video_rate(video: Path) -> float:
-    """Frames per second of ``video``."""
-    import av
-
-    with av.open(str(video)) as container:
-        stream = container.streams.video[0]
-        return float(stream.average_rate or stream.guessed_rate)
 
 
 # -- after a build ------------------------------------------------------------------------
